@@ -1,0 +1,142 @@
+//! Split-conformal prediction intervals around any [`Regressor`].
+//!
+//! Given a model fitted on one part of the data and a separate calibration set,
+//! the interval `ŷ ± q̂`, where `q̂` is the ⌈(n+1)(1−α)⌉-th smallest absolute
+//! calibration residual, covers a new exchangeable observation with probability
+//! at least `1 − α` (Vovk et al. 2005; Lei et al. 2018) — whatever the model.
+
+use ndarray::{Array1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use crate::{Dataset, Error, Regressor, Result};
+
+/// Parameters of split-conformal calibration: the miscoverage level `α`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SplitConformal {
+    alpha: f64,
+}
+
+impl SplitConformal {
+    /// Intervals with target coverage `1 − alpha`, `alpha ∈ (0, 1)`.
+    pub fn new(alpha: f64) -> Result<Self> {
+        if !(alpha > 0.0 && alpha < 1.0) {
+            return Err(Error::invalid_parameter("alpha", alpha, "(0, 1)"));
+        }
+        Ok(SplitConformal { alpha })
+    }
+
+    /// Miscoverage level.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Calibrates a fitted `model` on held-out data it was *not* fitted on.
+    ///
+    /// Fails when the calibration set is too small for the requested level
+    /// (fewer than ⌈1/α⌉ − 1 points would make the interval infinite).
+    pub fn calibrate<R: Regressor>(&self, model: R, calibration: &Dataset) -> Result<ConformalRegressor<R>> {
+        let y = calibration.targets()?;
+        let pred = model.predict(calibration.features())?;
+        let mut residuals: Vec<f64> = y.iter().zip(&pred).map(|(a, b)| (a - b).abs()).collect();
+        if let Some(i) = residuals.iter().position(|r| !r.is_finite()) {
+            return Err(Error::NonFinite {
+                context: "calibration residual (model prediction)".into(),
+                index: vec![i],
+                value: residuals[i],
+            });
+        }
+        residuals.sort_by(f64::total_cmp);
+        let n = residuals.len();
+        let k = ((n as f64 + 1.0) * (1.0 - self.alpha)).ceil() as usize;
+        if k > n {
+            return Err(Error::InvalidInput(format!(
+                "{n} calibration points are too few for alpha = {}: need at least {}",
+                self.alpha,
+                (1.0 / self.alpha).ceil() as usize - 1
+            )));
+        }
+        Ok(ConformalRegressor {
+            model,
+            half_width: residuals[k.max(1) - 1],
+            alpha: self.alpha,
+            n_calibration: n,
+        })
+    }
+}
+
+/// Lower and upper interval bounds with the point prediction between them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Intervals {
+    /// Point prediction of the wrapped model.
+    pub prediction: Array1<f64>,
+    /// Lower bound.
+    pub lower: Array1<f64>,
+    /// Upper bound.
+    pub upper: Array1<f64>,
+}
+
+impl Intervals {
+    /// Fraction of `y` inside `[lower, upper]`.
+    pub fn coverage(&self, y: ndarray::ArrayView1<'_, f64>) -> Result<f64> {
+        crate::check::same_len("coverage targets", self.lower.len(), y.len())?;
+        if y.is_empty() {
+            return Err(Error::EmptyInput("coverage of zero points".into()));
+        }
+        let inside = y
+            .iter()
+            .zip(self.lower.iter().zip(&self.upper))
+            .filter(|(v, (lo, hi))| *lo <= *v && *v <= *hi)
+            .count();
+        Ok(inside as f64 / y.len() as f64)
+    }
+}
+
+/// A regressor wrapped with a calibrated conformal half-width.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConformalRegressor<R> {
+    model: R,
+    half_width: f64,
+    alpha: f64,
+    n_calibration: usize,
+}
+
+impl<R: Regressor> ConformalRegressor<R> {
+    /// The calibrated half-width `q̂`.
+    pub fn half_width(&self) -> f64 {
+        self.half_width
+    }
+
+    /// Miscoverage level the model was calibrated for.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// Number of calibration points.
+    pub fn n_calibration(&self) -> usize {
+        self.n_calibration
+    }
+
+    /// The wrapped model.
+    pub fn inner(&self) -> &R {
+        &self.model
+    }
+
+    /// Point predictions with `[ŷ − q̂, ŷ + q̂]` intervals.
+    pub fn predict_interval(&self, x: ArrayView2<'_, f64>) -> Result<Intervals> {
+        let prediction = self.model.predict(x)?;
+        Ok(Intervals {
+            lower: prediction.mapv(|p| p - self.half_width),
+            upper: prediction.mapv(|p| p + self.half_width),
+            prediction,
+        })
+    }
+}
+
+impl<R: Regressor> Regressor for ConformalRegressor<R> {
+    fn n_features(&self) -> usize {
+        self.model.n_features()
+    }
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        self.model.predict(x)
+    }
+}

@@ -1,1 +1,16 @@
-//! tmp
+//! # voltai
+//!
+//! Machine learning for battery science, in Rust. This umbrella crate
+//! re-exports the workspace members behind features of the same name, so a
+//! project can depend on `voltai` alone or on just the members it needs.
+//!
+//! | module | crate | feature |
+//! | --- | --- | --- |
+//! | [`core`] | `voltai-core`: traits, `Error`, datasets, splits, scaling, metrics | always |
+//! | `battery_data` | `voltai-battery-data`: schema, readers, validation, features | `battery-data` (default) |
+#![deny(missing_docs)]
+
+pub use voltai_core as core;
+
+#[cfg(feature = "battery-data")]
+pub use voltai_battery_data as battery_data;

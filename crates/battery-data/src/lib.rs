@@ -1,1 +1,36 @@
-//! tmp
+//! # voltai-battery-data
+//!
+//! Battery data with units you can trust:
+//!
+//! - a typed [schema](schema) for cells, per-cycle summaries, raw time series and
+//!   impedance spectra (units in every field name, sign conventions stated);
+//! - [readers] for the real public data sets in `../shared/data/` (Severson 2019,
+//!   Attia 2020 with its raw Arbin export, Chen/INL, Zhang 2020, Gasper 2022) and a
+//!   [generic CSV mapping](readers::CsvMapping) for a user's own cycler export;
+//!   malformed input is an [`Error::Parse`](voltai_core::Error::Parse) naming
+//!   file, line and column;
+//! - [Parquet storage](parquet_io) streamed record batch by record batch;
+//! - [validation](validate) that locates implausible values and masks them;
+//! - [feature extraction](features): cycle life (censoring flagged), fade lines,
+//!   ΔQ(V) statistics, the Severson feature set, EIS features.
+//!
+//! ```no_run
+//! use voltai_battery_data::{data_dir, features, readers::SeversonData};
+//!
+//! let data = SeversonData::load(data_dir::dataset_dir("severson2019_lfp_fastcharge")?)?;
+//! let feats = features::severson_features(&data, &Default::default())?;
+//! println!("{} cells, first var feature {:.3}", feats.len(), feats[0].log10_abs_var_dq);
+//! # Ok::<(), voltai_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod data_dir;
+pub mod features;
+pub mod parquet_io;
+pub mod readers;
+pub mod schema;
+pub mod table;
+pub mod units;
+pub mod validate;
+
+pub use schema::{CellMetadata, CycleSummary, EisSpectrum, EisState, TimeSeries, TimeSeriesRecord};

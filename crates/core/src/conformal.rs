@@ -34,7 +34,11 @@ impl SplitConformal {
     ///
     /// Fails when the calibration set is too small for the requested level
     /// (fewer than ⌈1/α⌉ − 1 points would make the interval infinite).
-    pub fn calibrate<R: Regressor>(&self, model: R, calibration: &Dataset) -> Result<ConformalRegressor<R>> {
+    pub fn calibrate<R: Regressor>(
+        &self,
+        model: R,
+        calibration: &Dataset,
+    ) -> Result<ConformalRegressor<R>> {
         let y = calibration.targets()?;
         let pred = model.predict(calibration.features())?;
         let mut residuals: Vec<f64> = y.iter().zip(&pred).map(|(a, b)| (a - b).abs()).collect();

@@ -41,7 +41,11 @@ impl Dataset {
     /// Names the feature columns (one name per column, all distinct).
     pub fn with_feature_names<S: Into<String>>(mut self, names: Vec<S>) -> Result<Self> {
         let names: Vec<String> = names.into_iter().map(Into::into).collect();
-        check::same_len("feature names vs columns", self.features.ncols(), names.len())?;
+        check::same_len(
+            "feature names vs columns",
+            self.features.ncols(),
+            names.len(),
+        )?;
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) {
                 return Err(Error::InvalidInput(format!("duplicate feature name `{n}`")));

@@ -125,7 +125,12 @@ impl Error {
     }
 
     /// Shorthand for [`Error::Parse`].
-    pub fn parse(file: impl Into<String>, line: u64, column: u64, message: impl Into<String>) -> Self {
+    pub fn parse(
+        file: impl Into<String>,
+        line: u64,
+        column: u64,
+        message: impl Into<String>,
+    ) -> Self {
         Error::Parse {
             file: file.into(),
             line,

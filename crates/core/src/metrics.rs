@@ -30,7 +30,12 @@ pub fn rmse(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>) -> Result<
 pub fn mae(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>) -> Result<f64> {
     pair(y_true, y_pred)?;
     let n = y_true.len() as f64;
-    Ok(y_true.iter().zip(y_pred).map(|(a, b)| (a - b).abs()).sum::<f64>() / n)
+    Ok(y_true
+        .iter()
+        .zip(y_pred)
+        .map(|(a, b)| (a - b).abs())
+        .sum::<f64>()
+        / n)
 }
 
 /// Mean absolute percentage error, in percent: `100/n · Σ |y − ŷ| / |y|`.
@@ -57,7 +62,11 @@ pub fn mape(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>) -> Result<
 pub fn r2(y_true: ArrayView1<'_, f64>, y_pred: ArrayView1<'_, f64>) -> Result<f64> {
     pair(y_true, y_pred)?;
     let mean = y_true.mean().unwrap_or(0.0);
-    let ss_res: f64 = y_true.iter().zip(y_pred).map(|(a, b)| (a - b) * (a - b)).sum();
+    let ss_res: f64 = y_true
+        .iter()
+        .zip(y_pred)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum();
     let ss_tot: f64 = y_true.iter().map(|a| (a - mean) * (a - mean)).sum();
     if ss_tot == 0.0 {
         return Ok(if ss_res == 0.0 { 1.0 } else { 0.0 });
@@ -221,7 +230,10 @@ pub struct RocPoint {
 }
 
 /// The ROC curve, one point per distinct score plus the (0, 0) start.
-pub fn roc_curve(y_true: ArrayView1<'_, bool>, scores: ArrayView1<'_, f64>) -> Result<Vec<RocPoint>> {
+pub fn roc_curve(
+    y_true: ArrayView1<'_, bool>,
+    scores: ArrayView1<'_, f64>,
+) -> Result<Vec<RocPoint>> {
     binary_scores_check(y_true, scores)?;
     let mut idx: Vec<usize> = (0..scores.len()).collect();
     idx.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
@@ -234,7 +246,11 @@ pub fn roc_curve(y_true: ArrayView1<'_, bool>, scores: ArrayView1<'_, f64>) -> R
     }];
     let (mut tp, mut fp) = (0.0, 0.0);
     for (pos, &k) in idx.iter().enumerate() {
-        if y_true[k] { tp += 1.0 } else { fp += 1.0 }
+        if y_true[k] {
+            tp += 1.0
+        } else {
+            fp += 1.0
+        }
         let last_of_tie = pos + 1 == idx.len() || scores[idx[pos + 1]] != scores[k];
         if last_of_tie {
             out.push(RocPoint {

@@ -41,7 +41,9 @@ impl StandardScaler {
         check::non_empty2("scaler input", x)?;
         check::finite2("scaler input", x)?;
         let n = x.nrows() as f64;
-        let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(x.ncols()));
+        let mean = x
+            .mean_axis(Axis(0))
+            .unwrap_or_else(|| Array1::zeros(x.ncols()));
         let var = x
             .axis_iter(Axis(1))
             .zip(mean.iter())
@@ -50,7 +52,11 @@ impl StandardScaler {
         let scale = var.mapv(|v| {
             let s = v.sqrt();
             // Constant columns (up to rounding) would blow up to inf/NaN.
-            if s > 10.0 * f64::EPSILON * (1.0 + s) { s } else { 1.0 }
+            if s > 10.0 * f64::EPSILON * (1.0 + s) {
+                s
+            } else {
+                1.0
+            }
         });
         Ok(FittedStandardScaler {
             mean: if self.with_mean {

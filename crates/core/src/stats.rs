@@ -119,7 +119,9 @@ pub fn quantile(x: &[f64], q: f64) -> Result<f64> {
     }
     let mut s = x.to_vec();
     if s.iter().any(|v| v.is_nan()) {
-        return Err(Error::InvalidInput("quantile of a sample containing NaN".into()));
+        return Err(Error::InvalidInput(
+            "quantile of a sample containing NaN".into(),
+        ));
     }
     s.sort_by(f64::total_cmp);
     let h = q * (s.len() - 1) as f64;

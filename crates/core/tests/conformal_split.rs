@@ -23,7 +23,10 @@ fn synthetic(n: usize, seed: u64) -> Dataset {
     let mut rng = StdRng::seed_from_u64(seed);
     let noise = Normal::new(0.0, 0.5).unwrap();
     let x: Vec<f64> = (0..n).map(|_| rng.random_range(-2.0..2.0)).collect();
-    let y: Array1<f64> = x.iter().map(|&v| 2.0 * v + v * v + noise.sample(&mut rng)).collect();
+    let y: Array1<f64> = x
+        .iter()
+        .map(|&v| 2.0 * v + v * v + noise.sample(&mut rng))
+        .collect();
     Dataset::new(Array2::from_shape_vec((n, 1), x).unwrap(), y).unwrap()
 }
 
@@ -35,7 +38,10 @@ fn conformal_coverage_holds_on_average() {
     for rep in 0..200u64 {
         let calib = synthetic(99, rep);
         let test = synthetic(500, 10_000 + rep);
-        let model = SplitConformal::new(alpha).unwrap().calibrate(Slope2, &calib).unwrap();
+        let model = SplitConformal::new(alpha)
+            .unwrap()
+            .calibrate(Slope2, &calib)
+            .unwrap();
         let iv = model.predict_interval(test.features()).unwrap();
         covs.push(iv.coverage(test.targets().unwrap()).unwrap());
     }
@@ -74,7 +80,10 @@ fn dataset_rejects_bad_input() {
     assert!(d.labels().is_err());
     assert!(d.clone().with_groups(&["a"]).is_err());
     assert!(d.select(&[5]).is_err());
-    assert!(GroupKFold::new(2).unwrap().dataset_splits(&d).is_err(), "no groups attached");
+    assert!(
+        GroupKFold::new(2).unwrap().dataset_splits(&d).is_err(),
+        "no groups attached"
+    );
     assert!(KFold::new(1).is_err());
     assert!(KFold::new(3).unwrap().splits(2).is_err());
     assert!(train_test_split(10, 1.0, 0).is_err());

@@ -2,9 +2,9 @@
 
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
+use voltai_core::StandardScaler;
 use voltai_core::metrics::{mae, r2, rmse};
 use voltai_core::split::{GroupKFold, KFold, group_train_test_split, train_test_split};
-use voltai_core::StandardScaler;
 
 fn matrix() -> impl Strategy<Value = Array2<f64>> {
     (1usize..20, 1usize..6).prop_flat_map(|(n, d)| {

@@ -1,0 +1,227 @@
+//! Generic CSV mapping, malformed input located to line and column, Parquet
+//! round trips and streaming, EIS features on a circuit with a closed form,
+//! and parsers that never panic on arbitrary bytes.
+
+use proptest::prelude::*;
+use voltai_battery_data::features::{CycleLife, DeltaQStats, cycle_life, eis_features};
+use voltai_battery_data::parquet_io::{
+    CycleBatches, ParquetTableWriter, TimeSeriesBatches, write_cycles,
+};
+use voltai_battery_data::readers::{
+    CsvMapping, read_arbin_from, read_eis_long_from, read_gasper2022_from,
+};
+use voltai_battery_data::table::Table;
+use voltai_battery_data::{CycleSummary, EisSpectrum};
+use voltai_core::Error;
+
+const MAPPING: &str = r#"{
+  "cell_id": "my_cell",
+  "columns": [
+    { "column": "Time", "field": "TestTime" },
+    { "column": "U", "field": "Voltage", "unit": "mV" },
+    { "column": "I", "field": "Current", "unit": "mA", "negate": true },
+    { "column": "T", "field": "Temperature", "unit": "K" },
+    { "column": "Cyc", "field": "CycleIndex" }
+  ]
+}"#;
+
+fn parse_err(e: Error) -> (u64, u64, String) {
+    match e {
+        Error::Parse {
+            line,
+            column,
+            message,
+            ..
+        } => (line, column, message),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+#[test]
+fn generic_mapping_converts_units() {
+    let csv = "Time (h),U,I,T,Cyc\n0.5,3700,100,298.15,1\n1.0,3800,-50,300.15,1\n";
+    let m = CsvMapping::from_json(MAPPING).unwrap();
+    let ts = m.read_time_series_from("mine.csv", csv.as_bytes()).unwrap();
+    assert_eq!(ts.len(), 1);
+    let r = &ts[0].records;
+    assert_eq!(ts[0].cell_id, "my_cell");
+    assert_eq!(r[0].test_time_s, 1800.0);
+    assert!((r[0].voltage_v - 3.7).abs() < 1e-12);
+    assert!((r[0].current_a + 0.1).abs() < 1e-12);
+    assert!((r[1].temperature_c.unwrap() - 27.0).abs() < 1e-9);
+}
+
+#[test]
+fn malformed_input_names_line_and_column() {
+    let m = CsvMapping::from_json(MAPPING).unwrap();
+    // Bad number at line 3, column 2.
+    let e = m
+        .read_time_series_from(
+            "f.csv",
+            "Time,U,I,T,Cyc\n0,3700,1,300,1\n1,3.7x,1,300,1\n".as_bytes(),
+        )
+        .unwrap_err();
+    let (line, col, _) = parse_err(e);
+    assert_eq!((line, col), (3, 2));
+    // Non-monotonic time at line 3, column 1.
+    let e = m
+        .read_time_series_from(
+            "f.csv",
+            "Time,U,I,T,Cyc\n5,3700,1,300,1\n4,3700,1,300,1\n".as_bytes(),
+        )
+        .unwrap_err();
+    let (line, col, msg) = parse_err(e);
+    assert_eq!((line, col), (3, 1));
+    assert!(msg.contains("monotonic"));
+    // Missing column: located on the header line.
+    let e = m
+        .read_time_series_from("f.csv", "Time,U,T,Cyc\n0,3700,300,1\n".as_bytes())
+        .unwrap_err();
+    let (line, _, msg) = parse_err(e);
+    assert_eq!(line, 1);
+    assert!(msg.contains("`I`"));
+    // Unknown unit in the header.
+    let bad_unit = r#"{"cell_id":"c","columns":[{"column":"Time","field":"TestTime"},{"column":"U","field":"Voltage"},{"column":"I","field":"Current"}]}"#;
+    let e = CsvMapping::from_json(bad_unit)
+        .unwrap()
+        .read_time_series_from("f.csv", "Time(fortnights),U,I\n0,3,1\n".as_bytes())
+        .unwrap_err();
+    let (line, col, msg) = parse_err(e);
+    assert_eq!((line, col), (1, 1));
+    assert!(msg.contains("unknown unit"));
+    // Ragged row.
+    let e = read_eis_long_from(
+        Table::from_reader(
+            "e.csv",
+            "cell_id,temperature_C,cycle,freq_Hz,z_real_ohm,z_imag_ohm\nA,25,1,100,0.1\n"
+                .as_bytes(),
+        )
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(parse_err(e).0, 2);
+}
+
+#[test]
+fn parquet_round_trip_and_streaming() {
+    let dir = std::env::temp_dir().join(format!("voltai-parquet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows: Vec<CycleSummary> = (0..2500u32)
+        .map(|i| CycleSummary {
+            cell_id: format!("cell{}", i / 1000),
+            cycle_index: i % 1000 + 1,
+            discharge_capacity_ah: Some(1.1 - 1e-4 * (i % 1000) as f64),
+            coulombic_efficiency: if i % 7 == 0 { None } else { Some(0.999) },
+            ..Default::default()
+        })
+        .collect();
+    let path = dir.join("cycles.parquet");
+    write_cycles(&path, &rows).unwrap();
+    let mut back = Vec::new();
+    let mut max_batch = 0;
+    for b in CycleBatches::open(&path, 300).unwrap() {
+        let b = b.unwrap();
+        max_batch = max_batch.max(b.len());
+        back.extend(b);
+    }
+    assert_eq!(back, rows);
+    assert!(max_batch <= 300);
+
+    // Streaming featurisation: cycle life per cell without holding the table.
+    let mut per_cell: std::collections::BTreeMap<String, (Vec<u32>, Vec<Option<f64>>)> =
+        Default::default();
+    for b in CycleBatches::open(&path, 128).unwrap() {
+        for r in b.unwrap() {
+            let e = per_cell.entry(r.cell_id).or_default();
+            e.0.push(r.cycle_index);
+            e.1.push(r.discharge_capacity_ah);
+        }
+    }
+    let life = |c: &str| cycle_life(&per_cell[c].0, &per_cell[c].1, 1.1, 0.95).unwrap();
+    // 1.1 − 1e-4·k < 1.045 first at k = 551 → cycle 552.
+    assert_eq!(life("cell0"), CycleLife::Reached(552));
+    assert_eq!(life("cell2"), CycleLife::Censored { last_cycle: 500 });
+
+    let arbin = "Data_Point,Test_Time(s),Step_Index,Cycle_Index,Current(A),Voltage(V),Internal_Resistance(Ohm)\n0,0.5,1,1,1.0,3.3,\n1,1.5,1,1,1.0,3.4,\n";
+    let ts = read_arbin_from("a.csv", arbin.as_bytes(), "c1").unwrap();
+    let tpath = dir.join("ts.parquet");
+    let mut w = ParquetTableWriter::time_series(&tpath).unwrap();
+    w.write_time_series(&ts.cell_id, &ts.records).unwrap();
+    w.finish().unwrap();
+    let chunks: Vec<_> = TimeSeriesBatches::open(&tpath, 1)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(chunks.len(), 2);
+    assert_eq!(chunks[1].records[0], ts.records[1]);
+    assert_eq!(chunks[0].cell_ids[0], "c1");
+    // A per-cycle file is not a time-series file.
+    assert!(TimeSeriesBatches::open(&path, 10).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn eis_features_of_a_circuit_with_known_answer() {
+    // Z = jωL + R0 + R1 / (1 + jωR1C): HF intercept ≈ R0, arc width ≈ R1.
+    let (l, r0, r1, c) = (1e-7, 0.05, 0.2, 0.01);
+    let freqs: Vec<f64> = (0..80).map(|k| 10f64.powf(5.0 - 0.1 * k as f64)).collect();
+    let mut s = EisSpectrum {
+        cell_id: "randles".into(),
+        ..Default::default()
+    };
+    for &f in &freqs {
+        let w = 2.0 * std::f64::consts::PI * f;
+        let d = 1.0 + (w * r1 * c).powi(2);
+        s.frequency_hz.push(f);
+        s.z_real_ohm.push(r0 + r1 / d);
+        s.z_imag_ohm.push(w * l - w * r1 * r1 * c / d);
+    }
+    let feats = eis_features(&s, &[1.0]).unwrap();
+    assert!((feats.hf_intercept_ohm.unwrap() - r0).abs() < 2e-3);
+    assert!((feats.arc_width_ohm.unwrap() - r1).abs() < 2e-3);
+    // At 1 Hz, ωR1C ≈ 0.0126: Z ≈ R0 + R1, phase slightly negative.
+    assert!((feats.magnitude_ohm[0] - (r0 + r1)).abs() < 1e-3);
+    assert!(feats.phase_deg[0] < 0.0);
+    assert!(eis_features(&s, &[1e9]).is_err(), "outside measured range");
+}
+
+#[test]
+fn delta_q_statistics_closed_form() {
+    // ΔQ = [0, 0, 0, 1]: population moments by hand.
+    let a = [1.0, 1.0, 1.0, 1.0];
+    let b = [1.0, 1.0, 1.0, 2.0];
+    let s = DeltaQStats::between(&a, &b).unwrap();
+    assert!((s.mean - 0.25).abs() < 1e-15);
+    assert!((s.variance - 0.1875).abs() < 1e-15);
+    assert_eq!(s.min, 0.0);
+    // m3 = (3·(−1/4)³ + (3/4)³)/4 = 0.09375; skew = m3 / var^1.5
+    assert!((s.skewness - 0.09375 / 0.1875f64.powf(1.5)).abs() < 1e-12);
+    // m4 = (3·(1/4)^4 + (3/4)^4)/4 = 84/1024; kurt = m4 / var²
+    assert!((s.kurtosis - (84.0 / 1024.0) / 0.1875f64.powi(2)).abs() < 1e-12);
+    assert!(
+        DeltaQStats::between(&a, &a).is_err(),
+        "constant ΔQ has no shape"
+    );
+}
+
+proptest! {
+    #[test]
+    fn parsers_never_panic_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = read_arbin_from("fuzz.csv", bytes.as_slice(), "c");
+        if let Ok(t) = Table::from_reader("fuzz.csv", bytes.as_slice()) { let _ = read_eis_long_from(t); }
+        if let Ok(t) = Table::from_reader("fuzz.csv", bytes.as_slice()) { let _ = read_gasper2022_from(t); }
+        let m = CsvMapping::from_json(MAPPING).unwrap();
+        let _ = m.read_time_series_from("fuzz.csv", bytes.as_slice());
+        let _ = m.read_cycles_from("fuzz.csv", bytes.as_slice());
+        let _ = CsvMapping::from_json(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn parsers_never_panic_on_csv_like_text(rows in proptest::collection::vec(proptest::collection::vec("[0-9.eE+-]{0,6}|nan|inf|x", 0..8), 0..8)) {
+        let body: String = rows.iter().map(|r| r.join(",")).collect::<Vec<_>>().join("\n");
+        let text = format!("Data_Point,Test_Time,Cycle_Index,Step_Index,Current,Voltage,Temperature\n{body}");
+        let _ = read_arbin_from("fuzz.csv", text.as_bytes(), "c");
+        let text = format!("cell_id,temperature_C,cycle,freq_Hz,z_real_ohm,z_imag_ohm\n{body}");
+        if let Ok(t) = Table::from_reader("fuzz.csv", text.as_bytes()) { let _ = read_eis_long_from(t); }
+    }
+}

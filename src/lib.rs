@@ -8,9 +8,13 @@
 //! | --- | --- | --- |
 //! | [`core`] | `voltai-core`: traits, `Error`, datasets, splits, scaling, metrics | always |
 //! | `battery_data` | `voltai-battery-data`: schema, readers, validation, features | `battery-data` (default) |
+//! | `kernels` | `voltai-kernels`: kernels, SVMs, multiple kernel learning, CKA | `kernels` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
 
 #[cfg(feature = "battery-data")]
 pub use voltai_battery_data as battery_data;
+
+#[cfg(feature = "kernels")]
+pub use voltai_kernels as kernels;

@@ -35,6 +35,7 @@ pub mod metrics;
 mod scaler;
 pub mod split;
 pub mod stats;
+pub mod synthetic;
 mod traits;
 
 pub use dataset::Dataset;

@@ -1,0 +1,147 @@
+//! ν one-class SVM (Schölkopf et al. 2001): a boundary around "normal" data.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::Kernel;
+use crate::smo::{KernelQ, SmoOptions, SmoProgress, solve};
+use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
+use voltai_core::{Dataset, Error, Fit, Result};
+
+/// Parameters of a ν one-class SVM.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OneClassSvmParams<K> {
+    kernel: K,
+    nu: f64,
+    smo: SmoOptions,
+}
+
+/// A fitted one-class SVM.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OneClassSvm<K> {
+    kernel: K,
+    support_vectors: Array2<f64>,
+    support: Vec<usize>,
+    dual_coef: Vec<f64>,
+    rho: f64,
+    n_features: usize,
+}
+
+impl<K: Kernel + Clone> OneClassSvmParams<K> {
+    /// ν = 0.5 and libsvm's default solver options.
+    pub fn new(kernel: K) -> Self {
+        OneClassSvmParams {
+            kernel,
+            nu: 0.5,
+            smo: SmoOptions::default(),
+        }
+    }
+
+    /// ν ∈ (0, 1]: an upper bound on the fraction of training outliers and a
+    /// lower bound on the fraction of support vectors.
+    pub fn nu(mut self, nu: f64) -> Result<Self> {
+        if !(nu > 0.0 && nu <= 1.0) {
+            return Err(Error::invalid_parameter("nu", nu, "(0, 1]"));
+        }
+        self.nu = nu;
+        Ok(self)
+    }
+
+    /// Solver options.
+    pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
+        opts.check()?;
+        self.smo = opts;
+        Ok(self)
+    }
+
+    /// Fits on the features of `data` (targets are ignored), reporting progress.
+    pub fn fit_with_progress(
+        &self,
+        data: &Dataset,
+        progress: &mut dyn FnMut(SmoProgress),
+    ) -> Result<OneClassSvm<K>> {
+        let x = data.features();
+        check_train(&self.kernel, x)?;
+        let l = x.nrows();
+        // libsvm's feasible start: the first ⌊νl⌋ alphas at 1, one fractional.
+        let total = self.nu * l as f64;
+        let n = total.floor() as usize;
+        let mut alpha = vec![0.0; l];
+        for a in alpha.iter_mut().take(n.min(l)) {
+            *a = 1.0;
+        }
+        if n < l {
+            alpha[n] = total - n as f64;
+        }
+        let mut q = KernelQ::new(
+            &self.kernel,
+            flatten(x),
+            x.ncols(),
+            vec![1.0; l],
+            self.smo.cache_bytes(),
+        );
+        let sol = solve(
+            &mut q,
+            vec![0.0; l],
+            vec![1.0; l],
+            vec![1.0; l],
+            alpha,
+            &self.smo,
+            progress,
+        );
+        let support: Vec<usize> = (0..l).filter(|&i| sol.alpha[i] != 0.0).collect();
+        Ok(OneClassSvm {
+            kernel: self.kernel.clone(),
+            support_vectors: x.select(Axis(0), &support),
+            dual_coef: support.iter().map(|&i| sol.alpha[i]).collect(),
+            support,
+            rho: sol.rho,
+            n_features: x.ncols(),
+        })
+    }
+}
+
+impl<K: Kernel + Clone> Fit for OneClassSvmParams<K> {
+    type Model = OneClassSvm<K>;
+    fn fit(&self, data: &Dataset) -> Result<OneClassSvm<K>> {
+        self.fit_with_progress(data, &mut |_| {})
+    }
+}
+
+impl<K: Kernel> OneClassSvm<K> {
+    /// f(x) = Σ α_i k(x_i, x) − ρ: positive inside the learned region.
+    pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        let k = kernel_to_support(&self.kernel, &self.support_vectors, x)?;
+        let members: Vec<usize> = (0..self.support.len()).collect();
+        Ok(expansion(&k, &members, &self.dual_coef, self.rho))
+    }
+
+    /// True where a point is an outlier (f(x) ≤ 0, libsvm's rule).
+    pub fn is_outlier(&self, x: ArrayView2<'_, f64>) -> Result<Vec<bool>> {
+        Ok(self
+            .decision_function(x)?
+            .iter()
+            .map(|&f| f <= 0.0)
+            .collect())
+    }
+
+    /// Training-row indices of the support vectors.
+    pub fn support(&self) -> &[usize] {
+        &self.support
+    }
+
+    /// Dual coefficients α_i of the support vectors.
+    pub fn dual_coef(&self) -> &[f64] {
+        &self.dual_coef
+    }
+
+    /// Offset ρ.
+    pub fn rho(&self) -> f64 {
+        self.rho
+    }
+
+    /// Number of input features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+}

@@ -1,0 +1,139 @@
+//! ε-support vector regression.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::Kernel;
+use crate::smo::{SmoOptions, SmoProgress, SvrQ, solve};
+use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
+use voltai_core::{Dataset, Error, Fit, Regressor, Result};
+
+/// Parameters of an ε-SVR.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SvrParams<K> {
+    kernel: K,
+    c: f64,
+    epsilon: f64,
+    smo: SmoOptions,
+}
+
+/// A fitted ε-SVR.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Svr<K> {
+    kernel: K,
+    support_vectors: Array2<f64>,
+    support: Vec<usize>,
+    dual_coef: Vec<f64>,
+    rho: f64,
+}
+
+impl<K: Kernel + Clone> SvrParams<K> {
+    /// C = 1, ε = 0.1 (scikit-learn's defaults).
+    pub fn new(kernel: K) -> Self {
+        SvrParams {
+            kernel,
+            c: 1.0,
+            epsilon: 0.1,
+            smo: SmoOptions::default(),
+        }
+    }
+
+    /// C > 0.
+    pub fn c(mut self, c: f64) -> Result<Self> {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(Error::invalid_parameter("C", c, "(0, inf)"));
+        }
+        self.c = c;
+        Ok(self)
+    }
+
+    /// Width ε ≥ 0 of the insensitive tube.
+    pub fn epsilon(mut self, e: f64) -> Result<Self> {
+        if !(e.is_finite() && e >= 0.0) {
+            return Err(Error::invalid_parameter("epsilon", e, "[0, inf)"));
+        }
+        self.epsilon = e;
+        Ok(self)
+    }
+
+    /// Solver options.
+    pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
+        opts.check()?;
+        self.smo = opts;
+        Ok(self)
+    }
+
+    /// Fits, reporting solver progress.
+    pub fn fit_with_progress(
+        &self,
+        data: &Dataset,
+        progress: &mut dyn FnMut(SmoProgress),
+    ) -> Result<Svr<K>> {
+        let x = data.features();
+        check_train(&self.kernel, x)?;
+        let y = data.targets()?;
+        let l = y.len();
+        let mut p = vec![0.0; 2 * l];
+        let mut sign = vec![0.0; 2 * l];
+        for i in 0..l {
+            p[i] = self.epsilon - y[i];
+            sign[i] = 1.0;
+            p[i + l] = self.epsilon + y[i];
+            sign[i + l] = -1.0;
+        }
+        let mut q = SvrQ::new(&self.kernel, flatten(x), x.ncols(), self.smo.cache_bytes());
+        let sol = solve(
+            &mut q,
+            p,
+            sign,
+            vec![self.c; 2 * l],
+            vec![0.0; 2 * l],
+            &self.smo,
+            progress,
+        );
+        let coef: Vec<f64> = (0..l).map(|i| sol.alpha[i] - sol.alpha[i + l]).collect();
+        let support: Vec<usize> = (0..l).filter(|&i| coef[i] != 0.0).collect();
+        Ok(Svr {
+            kernel: self.kernel.clone(),
+            support_vectors: x.select(Axis(0), &support),
+            dual_coef: support.iter().map(|&i| coef[i]).collect(),
+            support,
+            rho: sol.rho,
+        })
+    }
+}
+
+impl<K: Kernel + Clone> Fit for SvrParams<K> {
+    type Model = Svr<K>;
+    fn fit(&self, data: &Dataset) -> Result<Svr<K>> {
+        self.fit_with_progress(data, &mut |_| {})
+    }
+}
+
+impl<K: Kernel> Svr<K> {
+    /// Training-row indices of the support vectors.
+    pub fn support(&self) -> &[usize] {
+        &self.support
+    }
+
+    /// Dual coefficients α_i − α_i*.
+    pub fn dual_coef(&self) -> &[f64] {
+        &self.dual_coef
+    }
+
+    /// Intercept: f(x) = Σ c_i k(x_i, x) − ρ.
+    pub fn rho(&self) -> f64 {
+        self.rho
+    }
+}
+
+impl<K: Kernel> Regressor for Svr<K> {
+    fn n_features(&self) -> usize {
+        self.support_vectors.ncols()
+    }
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        let k = kernel_to_support(&self.kernel, &self.support_vectors, x)?;
+        let members: Vec<usize> = (0..self.support.len()).collect();
+        Ok(expansion(&k, &members, &self.dual_coef, self.rho))
+    }
+}

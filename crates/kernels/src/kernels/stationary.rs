@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernel::{Kernel, positive, sq_dist};
+use crate::kernel::{Kernel, fast_exp, positive, sq_dist};
 use voltai_core::{Error, Result, check};
 
 /// Squared-exponential (RBF) kernel `exp(−½ Σ_k (a_k − b_k)² / ℓ_k²)` with one
@@ -62,7 +62,7 @@ impl Kernel for Rbf {
     fn eval(&self, a: &[f64], b: &[f64]) -> f64 {
         let inv = self.inv();
         if inv.len() == 1 {
-            (-0.5 * sq_dist(a, b) * inv[0]).exp()
+            fast_exp(-0.5 * sq_dist(a, b) * inv[0])
         } else {
             let s: f64 = a
                 .iter()
@@ -70,7 +70,25 @@ impl Kernel for Rbf {
                 .zip(inv.iter())
                 .map(|((x, y), w)| (x - y) * (x - y) * w)
                 .sum();
-            (-0.5 * s).exp()
+            fast_exp(-0.5 * s)
+        }
+    }
+    fn eval_row(&self, a: &[f64], xs: &[f64], out: &mut [f64]) {
+        let d = a.len();
+        let inv = self.inv();
+        if inv.len() != 1 {
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = self.eval(a, &xs[j * d..(j + 1) * d]);
+            }
+            return;
+        }
+        // Distances first, then one tight (vectorised) exp loop.
+        let scale = -0.5 * inv[0];
+        for (j, o) in out.iter_mut().enumerate() {
+            *o = sq_dist(a, &xs[j * d..(j + 1) * d]) * scale;
+        }
+        for o in out.iter_mut() {
+            *o = fast_exp(*o);
         }
     }
     fn input_dim(&self) -> Option<usize> {
@@ -97,7 +115,7 @@ impl Kernel for Rbf {
         let inv = self.inv();
         if inv.len() == 1 {
             let s = sq_dist(a, b) * inv[0];
-            let k = (-0.5 * s).exp();
+            let k = fast_exp(-0.5 * s);
             grad[0] = k * s;
             k
         } else {
@@ -106,7 +124,7 @@ impl Kernel for Rbf {
                 *g = (a[k] - b[k]) * (a[k] - b[k]) * inv[k];
                 s += *g;
             }
-            let k = (-0.5 * s).exp();
+            let k = fast_exp(-0.5 * s);
             grad.iter_mut().for_each(|g| *g *= k);
             k
         }

@@ -64,6 +64,11 @@ impl RowCache {
         (&mut self.data[i], have)
     }
 
+    /// The first `len` entries of two rows already made available by [`Self::row`].
+    pub(crate) fn pair(&self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]) {
+        (&self.data[i][..len], &self.data[j][..len])
+    }
+
     /// Swaps positions `i` and `j` (libsvm's `Cache::swap_index`): rows trade
     /// places, and cached rows covering only one of the two are dropped.
     pub(crate) fn swap_index(&mut self, i: usize, j: usize) {

@@ -13,6 +13,8 @@ pub(crate) trait QMatrix {
     fn qd(&self, i: usize) -> f64;
     /// Entries `0..len` of row `i`.
     fn row(&mut self, i: usize, len: usize) -> &[f64];
+    /// Rows `i` and `j` together (both `0..len`), without copying.
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]);
     /// Swaps dual variables `i` and `j` (shrinking moves inactive ones to the end).
     fn swap_index(&mut self, i: usize, j: usize);
 }
@@ -69,14 +71,13 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
             let a = &x[i * d..(i + 1) * d];
             let si = sign[i];
             let fill = |(off, out): (usize, &mut [f64])| {
+                let first = start + off * PAR_CHUNK;
+                kernel.eval_row(a, &x[first * d..(first + out.len()) * d], out);
+                if (first..first + out.len()).contains(&i) {
+                    out[i - first] = kernel.eval_same(a);
+                }
                 for (k, o) in out.iter_mut().enumerate() {
-                    let j = start + off * PAR_CHUNK + k;
-                    let v = if j == i {
-                        kernel.eval_same(a)
-                    } else {
-                        kernel.eval(a, &x[j * d..(j + 1) * d])
-                    };
-                    *o = si * sign[j] * v;
+                    *o *= si * sign[first + k];
                 }
             };
             let todo = &mut row[start..len];
@@ -87,6 +88,13 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
             }
         }
         &row[..len]
+    }
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]) {
+        // The cache keeps at least two full rows and evicts least-recently used
+        // first, so computing row j cannot evict the just-used row i.
+        self.row(i, len);
+        self.row(j, len);
+        self.cache.pair(i, j, len)
     }
     fn swap_index(&mut self, i: usize, j: usize) {
         if i == j {
@@ -109,6 +117,7 @@ pub(crate) struct SvrQ<'k, K: Kernel> {
     index: Vec<usize>,
     sign: Vec<f64>,
     buffer: Vec<f64>,
+    buffer2: Vec<f64>,
 }
 
 impl<'k, K: Kernel> SvrQ<'k, K> {
@@ -122,6 +131,7 @@ impl<'k, K: Kernel> SvrQ<'k, K> {
             index,
             sign,
             buffer: vec![0.0; 2 * l],
+            buffer2: vec![0.0; 2 * l],
         }
     }
 }
@@ -141,6 +151,12 @@ impl<K: Kernel> QMatrix for SvrQ<'_, K> {
             self.buffer[j] = si * self.sign[j] * krow[self.index[j]];
         }
         &self.buffer[..len]
+    }
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]) {
+        self.row(j, len);
+        std::mem::swap(&mut self.buffer, &mut self.buffer2);
+        self.row(i, len);
+        (&self.buffer[..len], &self.buffer2[..len])
     }
     fn swap_index(&mut self, i: usize, j: usize) {
         self.index.swap(i, j);

@@ -382,8 +382,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
         self.alpha[j] = new_j;
         let (dai, daj) = (new_i - old_i, new_j - old_j);
         // Gradient update over the active set: needs rows i and j together.
-        let qi = self.q.row(i, a).to_vec();
-        let qj = self.q.row(j, a);
+        let (qi, qj) = self.q.rows2(i, j, a);
         for k in 0..a {
             self.g[k] += qi[k] * dai + qj[k] * daj;
         }

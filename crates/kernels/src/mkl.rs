@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::cka::center_gram;
 use crate::kernel::Kernel;
 use crate::kernels::Precomputed;
+use crate::smo::SmoOptions;
 use crate::svc::{ClassWeight, Svc, SvcParams};
 use voltai_core::{Classifier, Dataset, Error, Fit, Result};
 
@@ -172,7 +173,14 @@ impl<K: Kernel + Clone> MklParams<K> {
     fn svc_on(&self, gram: &Array2<f64>, y: &Array1<f64>) -> Result<(Svc<Precomputed>, f64)> {
         let pre = Precomputed::new(gram.clone())?;
         let data = Dataset::new(pre.indices(), y.clone())?;
+        // A tight inner tolerance: the line search compares objective values
+        // whose differences shrink near the optimum, below libsvm's default 1e-3 noise.
+        let tight = SmoOptions {
+            tol: 1e-6,
+            ..Default::default()
+        };
         let svc = SvcParams::new(pre)
+            .smo(tight)?
             .c(self.c)?
             .class_weight(self.class_weight.clone())?
             .fit(&data)?;

@@ -12,7 +12,7 @@ import numpy as np
 import sklearn
 from sklearn.datasets import load_breast_cancer
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, OneClassSVM
+from sklearn.svm import SVC, SVR, OneClassSVM
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
@@ -59,5 +59,27 @@ dump("one_class.json", {
     "n_support": int(oc.support_.size),
     "decision": oc.decision_function(x).tolist(),
     "outlier": (oc.predict(x) == -1).tolist(),
+})
+rng = SplitMix64(11)
+x = rng.normal_matrix(300, 3)
+noise = np.array([rng.normal() for _ in range(300)])
+y = np.sin(x[:, 0]) + 0.5 * x[:, 1] + 0.1 * noise
+svr = SVR(kernel="rbf", gamma=0.5, C=1.0, epsilon=0.1, tol=TOL).fit(x, y)
+dump("svr.json", {
+    "C": 1.0, "gamma": 0.5, "epsilon": 0.1, "tol": TOL, "seed": 11, "n": 300, "d": 3,
+    "n_support": int(svr.support_.size), "intercept": float(svr.intercept_[0]),
+    "predicted": svr.predict(x).tolist(),
+})
+
+x = SplitMix64(13).normal_matrix(600, 4)
+w = np.array([[1.0, -0.5, 0.2], [0.3, 1.0, -0.7], [-0.8, 0.4, 1.0], [0.5, 0.5, 0.5]])
+y3 = np.argmax(x @ w + 0.3 * np.sin(3 * x[:, :3]), axis=1)
+# Tight tolerance: both solvers land on the exact optimum, so the comparison
+# checks the one-vs-one assembly rather than where each stops early.
+mc = SVC(C=2.0, kernel="rbf", gamma=0.3, decision_function_shape="ovo", tol=1e-6).fit(x, y3)
+dump("multiclass_svc.json", {
+    "C": 2.0, "gamma": 0.3, "tol": 1e-6, "seed": 13, "n": 600, "d": 4,
+    "labels": y3.tolist(), "n_support": int(mc.support_.size),
+    "decision_ovo": mc.decision_function(x).tolist(), "predicted": mc.predict(x).tolist(),
 })
 print("written", VERSIONS)

@@ -1,0 +1,137 @@
+//! Helpers shared by the examples: output folders, progress bars, SVG plots,
+//! and the EIS feature matrices they build.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use ndarray::Array2;
+use plotters::prelude::*;
+use voltai::battery_data::EisSpectrum;
+use voltai::battery_data::features::eis_features;
+use voltai::core::{Error, Result};
+
+/// `reports/<name>/`, created.
+pub fn output_dir(name: &str) -> Result<PathBuf> {
+    let dir = Path::new("reports").join(name);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+    Ok(dir)
+}
+
+/// A progress bar with the examples' common style.
+pub fn progress(len: u64) -> ProgressBar {
+    ProgressBar::new(len).with_style(
+        ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    )
+}
+
+fn plot_err(e: impl std::fmt::Display) -> Error {
+    Error::Format {
+        format: "svg".into(),
+        path: "plot".into(),
+        message: e.to_string(),
+    }
+}
+
+/// Line plot of several named curves.
+pub fn line_plot(
+    path: &Path,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    (x_range, y_range): ((f64, f64), (f64, f64)),
+    curves: &[(&str, Vec<(f64, f64)>)],
+) -> Result<()> {
+    let root = SVGBackend::new(path, (560, 420)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()
+        .map_err(plot_err)?;
+    for (k, (name, pts)) in curves.iter().enumerate() {
+        let color = Palette99::pick(k).to_rgba();
+        chart
+            .draw_series(LineSeries::new(pts.iter().copied(), color.stroke_width(2)))
+            .map_err(plot_err)?
+            .label(*name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(plot_err)?;
+    root.present().map_err(plot_err)
+}
+
+/// Scatter plot of named point groups.
+pub fn scatter_plot(
+    path: &Path,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    (x_range, y_range): ((f64, f64), (f64, f64)),
+    groups: &[(&str, Vec<(f64, f64)>)],
+) -> Result<()> {
+    let root = SVGBackend::new(path, (560, 420)).into_drawing_area();
+    root.fill(&WHITE).map_err(plot_err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 18))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(x_range.0..x_range.1, y_range.0..y_range.1)
+        .map_err(plot_err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()
+        .map_err(plot_err)?;
+    for (k, (name, pts)) in groups.iter().enumerate() {
+        let color = Palette99::pick(k).to_rgba();
+        chart
+            .draw_series(pts.iter().map(|&p| Circle::new(p, 2, color.filled())))
+            .map_err(plot_err)?
+            .label(*name)
+            .legend(move |(x, y)| Circle::new((x + 8, y), 3, color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()
+        .map_err(plot_err)?;
+    root.present().map_err(plot_err)
+}
+
+/// log10|Z| and phase (degrees) at `n` log-spaced frequencies in [f_lo, f_hi]
+/// for each spectrum: the feature matrix of the EIS examples.
+pub fn eis_matrix(spectra: &[&EisSpectrum], f_lo: f64, f_hi: f64, n: usize) -> Result<Array2<f64>> {
+    let freqs: Vec<f64> = (0..n)
+        .map(|k| {
+            10f64.powf(f_lo.log10() + (f_hi.log10() - f_lo.log10()) * k as f64 / (n - 1) as f64)
+        })
+        .collect();
+    let mut x = Array2::zeros((spectra.len(), 2 * n));
+    for (i, s) in spectra.iter().enumerate() {
+        let f = eis_features(s, &freqs)?;
+        for k in 0..n {
+            x[[i, k]] = f.magnitude_ohm[k].log10();
+            x[[i, n + k]] = f.phase_deg[k];
+        }
+    }
+    Ok(x)
+}

@@ -11,7 +11,9 @@ use crate::linalg::Cholesky;
 use crate::mean::Mean;
 use crate::noise::NoiseModel;
 use crate::optimize::{FitReport, OptimizerSettings, maximise};
-use voltai_core::{Dataset, Error, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, check};
+use voltai_core::{
+    Dataset, Error, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, check,
+};
 use voltai_kernels::Kernel;
 
 /// Parameters of a GP regressor.
@@ -46,9 +48,20 @@ pub struct Gp<K> {
 }
 
 impl<K: Kernel + Clone> GpParams<K> {
+    /// The mean function.
+    pub fn mean_function(&self) -> Mean {
+        self.mean
+    }
+
     /// Zero mean on normalised targets, noise fixed at 1e-10, no optimisation.
     pub fn new(kernel: K) -> Self {
-        GpParams { kernel, mean: Mean::Zero, noise: NoiseModel::default(), normalize_y: true, optimizer: None }
+        GpParams {
+            kernel,
+            mean: Mean::Zero,
+            noise: NoiseModel::default(),
+            normalize_y: true,
+            optimizer: None,
+        }
     }
 
     /// Mean function (β estimated by generalised least squares).
@@ -89,7 +102,9 @@ impl<K: Kernel + Clone> GpParams<K> {
         crate::optimize::check_bounds(&settings.bounds, n)?;
         for p in &settings.priors {
             if p.index >= n || !(p.std.is_finite() && p.std > 0.0) || !p.mean.is_finite() {
-                return Err(Error::InvalidInput(format!("invalid prior {p:?} for {n} hyperparameters")));
+                return Err(Error::InvalidInput(format!(
+                    "invalid prior {p:?} for {n} hyperparameters"
+                )));
             }
         }
         self.optimizer = Some(settings);
@@ -97,7 +112,11 @@ impl<K: Kernel + Clone> GpParams<K> {
     }
 
     /// Fits, reporting each optimiser run (index, objective) to `progress`.
-    pub fn fit_with_progress(&self, data: &Dataset, progress: &mut dyn FnMut(usize, f64)) -> Result<Gp<K>> {
+    pub fn fit_with_progress(
+        &self,
+        data: &Dataset,
+        progress: &mut dyn FnMut(usize, f64),
+    ) -> Result<Gp<K>> {
         self.fit_with_basis(data, None, progress)
     }
 
@@ -128,7 +147,14 @@ impl<K: Kernel + Clone> GpParams<K> {
                 basis.ncols()
             )));
         }
-        let problem = Problem { kernel: &self.kernel, x, y: y_norm.view(), basis: &basis, noise: &self.noise, y_scale };
+        let problem = Problem {
+            kernel: &self.kernel,
+            x,
+            y: y_norm.view(),
+            basis: &basis,
+            noise: &self.noise,
+            y_scale,
+        };
         let mut theta0 = self.kernel.log_params();
         theta0.extend(self.noise.initial_log_params());
         let (theta, report) = match &self.optimizer {
@@ -138,7 +164,13 @@ impl<K: Kernel + Clone> GpParams<K> {
             }
             None => {
                 let lml = problem.factorise(&theta0)?.lml;
-                (theta0.clone(), FitReport { log_marginal_likelihood: lml, runs: Vec::new() })
+                (
+                    theta0.clone(),
+                    FitReport {
+                        log_marginal_likelihood: lml,
+                        runs: Vec::new(),
+                    },
+                )
             }
         };
         let f = problem.factorise(&theta)?;
@@ -160,7 +192,10 @@ impl<K: Kernel + Clone> GpParams<K> {
             kinv_h: f.kinv_h,
             hkh_inv: f.hkh_inv,
             jitter: f.chol.jitter,
-            report: FitReport { log_marginal_likelihood: f.lml, runs: report.runs },
+            report: FitReport {
+                log_marginal_likelihood: f.lml,
+                runs: report.runs,
+            },
         })
     }
 }
@@ -200,7 +235,15 @@ impl<K: Kernel + Clone> Gp<K> {
 
     /// Learned noise variances per group (original target units), if any.
     pub fn group_noise(&self) -> Vec<f64> {
-        self.noise_log_params.iter().map(|v| v.exp() * self.y_scale * self.y_scale).collect()
+        self.noise_log_params
+            .iter()
+            .map(|v| v.exp() * self.y_scale * self.y_scale)
+            .collect()
+    }
+
+    /// Standard deviation used to normalise the targets (1 without normalisation).
+    pub fn y_scale(&self) -> f64 {
+        self.y_scale
     }
 
     /// Diagonal jitter that had to be added for the Cholesky factorisation (0 if none).
@@ -230,7 +273,11 @@ impl<K: Kernel + Clone> Gp<K> {
         let r = if m > 0 {
             let hs = self.mean.basis(x, extra)?;
             if hs.ncols() != m {
-                return Err(Error::shape_mismatch("mean basis at prediction", [x.nrows(), m], [x.nrows(), hs.ncols()]));
+                return Err(Error::shape_mismatch(
+                    "mean basis at prediction",
+                    [x.nrows(), m],
+                    [x.nrows(), hs.ncols()],
+                ));
             }
             mean = mean + hs.dot(&self.beta);
             &hs.t() - &self.kinv_h.t().dot(&ks.t())
@@ -261,11 +308,15 @@ impl<K: Kernel + Clone> Gp<K> {
         }
     }
 
-    pub(crate) fn predict_with_extra(&self, x: ArrayView2<'_, f64>, extra: Option<ArrayView2<'_, f64>>) -> Result<Predictive> {
+    pub(crate) fn predict_with_extra(
+        &self,
+        x: ArrayView2<'_, f64>,
+        extra: Option<ArrayView2<'_, f64>>,
+    ) -> Result<Predictive> {
         let lat = self.latent(x, extra)?;
         let (prior, white) = self.prior_diag(x);
         let mut epi = &prior - &lat.v.map(|v| v * v).sum_axis(Axis(0));
-        if self.beta.len() > 0 {
+        if !self.beta.is_empty() {
             let corr = (&lat.r * &self.hkh_inv.dot(&lat.r)).sum_axis(Axis(0));
             epi = epi + corr;
         }
@@ -280,14 +331,19 @@ impl<K: Kernel + Clone> Gp<K> {
     pub fn predict_covariance(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let lat = self.latent(x, None)?;
         let mut cov = self.kernel.gram(x, x)? - lat.v.t().dot(&lat.v);
-        if self.beta.len() > 0 {
+        if !self.beta.is_empty() {
             cov = cov + lat.r.t().dot(&self.hkh_inv.dot(&lat.r));
         }
         Ok(cov * (self.y_scale * self.y_scale))
     }
 
     /// `n_samples` draws of the latent function at the rows of `x` (n_samples × n).
-    pub fn sample(&self, x: ArrayView2<'_, f64>, n_samples: usize, seed: u64) -> Result<Array2<f64>> {
+    pub fn sample(
+        &self,
+        x: ArrayView2<'_, f64>,
+        n_samples: usize,
+        seed: u64,
+    ) -> Result<Array2<f64>> {
         let mean = self.predict_with_extra(x, None)?.mean;
         let cov = self.predict_covariance(x)?;
         let chol = Cholesky::new(&cov)?;
@@ -305,9 +361,14 @@ impl<K: Kernel + Clone> Regressor for Gp<K> {
     }
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         if self.extra_basis.is_some() {
-            return Err(Error::InvalidInput("this GP needs its co-kriging wrapper to predict".into()));
+            return Err(Error::InvalidInput(
+                "this GP needs its co-kriging wrapper to predict".into(),
+            ));
         }
-        Ok(self.latent(x, None)?.mean.mapv(|m| m * self.y_scale + self.y_mean))
+        Ok(self
+            .latent(x, None)?
+            .mean
+            .mapv(|m| m * self.y_scale + self.y_mean))
     }
 }
 
@@ -316,7 +377,9 @@ impl<K: Kernel + Clone> ProbabilisticRegressor for Gp<K> {
     /// variance, aleatoric = the kernel's white-noise part plus a fixed noise.
     fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
         if self.extra_basis.is_some() {
-            return Err(Error::InvalidInput("this GP needs its co-kriging wrapper to predict".into()));
+            return Err(Error::InvalidInput(
+                "this GP needs its co-kriging wrapper to predict".into(),
+            ));
         }
         self.predict_with_extra(x, None)
     }

@@ -33,6 +33,8 @@
 //! ```
 #![deny(missing_docs)]
 
+mod blr;
+mod cokriging;
 mod exact;
 mod likelihood;
 mod linalg;
@@ -40,6 +42,8 @@ mod mean;
 mod noise;
 mod optimize;
 
+pub use blr::{BayesianLinear, BayesianLinearParams, LearningPoint, learning_curve};
+pub use cokriging::{CoKriging, CoKrigingParams};
 pub use exact::{Gp, GpParams};
 pub use mean::Mean;
 pub use noise::NoiseModel;

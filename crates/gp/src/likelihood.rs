@@ -39,7 +39,10 @@ fn small_inverse(a: &Array2<f64>) -> Result<Array2<f64>> {
         return Ok(Array2::zeros((0, 0)));
     }
     let c = Cholesky::new(a).map_err(|_| {
-        Error::numerical("mean estimation", "the mean basis is collinear (HᵀK⁻¹H is singular)")
+        Error::numerical(
+            "mean estimation",
+            "the mean basis is collinear (HᵀK⁻¹H is singular)",
+        )
     })?;
     Ok(c.inverse())
 }
@@ -59,7 +62,9 @@ impl<K: Kernel + Clone> Problem<'_, K> {
     fn covariance(&self, theta: &[f64]) -> Result<(K, Array2<f64>)> {
         let k = self.kernel_at(theta)?;
         let mut cov = k.gram_sym(self.x)?;
-        let noise = self.noise.diagonal(self.x.nrows(), &theta[self.n_kernel()..], self.y_scale);
+        let noise = self
+            .noise
+            .diagonal(self.x.nrows(), &theta[self.n_kernel()..], self.y_scale);
         for (i, v) in noise.iter().enumerate() {
             cov[[i, i]] += v;
         }
@@ -78,11 +83,25 @@ impl<K: Kernel + Clone> Problem<'_, K> {
             let r = &self.y - &self.basis.dot(&beta);
             (kinv_h, hkh_inv, beta, r)
         } else {
-            (Array2::zeros((n, 0)), Array2::zeros((0, 0)), Array1::zeros(0), self.y.to_owned())
+            (
+                Array2::zeros((n, 0)),
+                Array2::zeros((0, 0)),
+                Array1::zeros(0),
+                self.y.to_owned(),
+            )
         };
         let alpha = chol.solve_vec(&r);
-        let lml = -0.5 * r.dot(&alpha) - 0.5 * chol.log_det() - 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
-        Ok(Factorised { chol, alpha, beta, kinv_h, hkh_inv, lml })
+        let lml = -0.5 * r.dot(&alpha)
+            - 0.5 * chol.log_det()
+            - 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
+        Ok(Factorised {
+            chol,
+            alpha,
+            beta,
+            kinv_h,
+            hkh_inv,
+            lml,
+        })
     }
 
     /// LML and its gradient with respect to θ (kernel log-parameters, then
@@ -124,7 +143,10 @@ impl<K: Kernel + Clone> Problem<'_, K> {
                 },
             )
             .map(|(acc, _)| acc)
-            .reduce(|| vec![0.0; p], |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect());
+            .reduce(
+                || vec![0.0; p],
+                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+            );
         let mut grad: Vec<f64> = kernel_grad.iter().map(|v| 0.5 * v).collect();
         if let NoiseModel::PerGroup { groups, initial } = self.noise {
             let mut g = vec![0.0; initial.len()];

@@ -38,7 +38,11 @@ impl Cholesky {
             return Ok(Cholesky { llt, jitter: 0.0 });
         }
         let mean_diag = (0..n).map(|i| k[[i, i]]).sum::<f64>() / n as f64;
-        let scale = if mean_diag.is_finite() && mean_diag > 0.0 { mean_diag } else { 1.0 };
+        let scale = if mean_diag.is_finite() && mean_diag > 0.0 {
+            mean_diag
+        } else {
+            1.0
+        };
         let mut added = 0.0;
         for p in -10..=-4 {
             let target = scale * 10f64.powi(p);

@@ -21,7 +21,11 @@ pub enum Mean {
 impl Mean {
     /// Basis matrix H (n × m) for inputs `x`, with `extra` basis columns appended
     /// (used by co-kriging for the lower-fidelity prediction).
-    pub(crate) fn basis(&self, x: ArrayView2<'_, f64>, extra: Option<ArrayView2<'_, f64>>) -> Result<Array2<f64>> {
+    pub(crate) fn basis(
+        &self,
+        x: ArrayView2<'_, f64>,
+        extra: Option<ArrayView2<'_, f64>>,
+    ) -> Result<Array2<f64>> {
         let n = x.nrows();
         let base = match self {
             Mean::Zero => Array2::zeros((n, 0)),

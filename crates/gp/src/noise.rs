@@ -39,7 +39,11 @@ impl NoiseModel {
             if v.is_finite() && (v > 0.0 || (allow_zero && v == 0.0)) {
                 Ok(())
             } else {
-                Err(Error::invalid_parameter(name, v, if allow_zero { "[0, inf)" } else { "(0, inf)" }))
+                Err(Error::invalid_parameter(
+                    name,
+                    v,
+                    if allow_zero { "[0, inf)" } else { "(0, inf)" },
+                ))
             }
         };
         match self {
@@ -59,7 +63,9 @@ impl NoiseModel {
                         initial.len()
                     )));
                 }
-                initial.iter().try_for_each(|&x| positive("noise group variance", x, false))
+                initial
+                    .iter()
+                    .try_for_each(|&x| positive("noise group variance", x, false))
             }
         }
     }
@@ -88,7 +94,9 @@ impl NoiseModel {
             NoiseModel::Fixed(v) => vec![*v / s2; n],
             NoiseModel::PerPoint(v) => v.iter().map(|x| x / s2).collect(),
             // Learned group levels live directly on the normalised scale.
-            NoiseModel::PerGroup { groups, .. } => groups.iter().map(|&g| log_params[g].exp()).collect(),
+            NoiseModel::PerGroup { groups, .. } => {
+                groups.iter().map(|&g| log_params[g].exp()).collect()
+            }
         }
     }
 }

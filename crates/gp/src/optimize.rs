@@ -69,6 +69,12 @@ pub struct FitReport {
     pub runs: Vec<RunReport>,
 }
 
+/// An objective returning its value and gradient.
+pub(crate) type ValueGrad<'a> = dyn Fn(&[f64]) -> Result<(f64, Vec<f64>)> + Sync + 'a;
+
+/// The last evaluation: θ, value, gradient.
+type Memo = Option<(Vec<f64>, f64, Vec<f64>)>;
+
 pub(crate) fn check_bounds(bounds: &[(f64, f64)], n: usize) -> Result<()> {
     voltai_core::check::same_len("hyperparameter bounds", n, bounds.len())?;
     for (i, &(lo, hi)) in bounds.iter().enumerate() {
@@ -86,7 +92,7 @@ pub(crate) fn check_bounds(bounds: &[(f64, f64)], n: usize) -> Result<()> {
 /// Maximises `f` (returning value and gradient) from `theta0` and `restarts`
 /// random starts; returns the best θ and a report.
 pub(crate) fn maximise(
-    f: &(dyn Fn(&[f64]) -> Result<(f64, Vec<f64>)> + Sync),
+    f: &ValueGrad<'_>,
     theta0: &[f64],
     settings: &OptimizerSettings,
     progress: &mut dyn FnMut(usize, f64),
@@ -105,39 +111,59 @@ pub(crate) fn maximise(
         Ok((v, g))
     };
     let mut rng = StdRng::seed_from_u64(settings.seed);
-    let mut starts = vec![theta0.iter().zip(lo.iter().zip(&hi)).map(|(t, (l, h))| t.clamp(*l, *h)).collect::<Vec<_>>()];
+    let mut starts = vec![
+        theta0
+            .iter()
+            .zip(lo.iter().zip(&hi))
+            .map(|(t, (l, h))| t.clamp(*l, *h))
+            .collect::<Vec<_>>(),
+    ];
     for _ in 0..settings.restarts {
-        starts.push(lo.iter().zip(&hi).map(|(l, h)| if h > l { rng.random_range(*l..*h) } else { *l }).collect());
+        starts.push(
+            lo.iter()
+                .zip(&hi)
+                .map(|(l, h)| if h > l { rng.random_range(*l..*h) } else { *l })
+                .collect(),
+        );
     }
     let mut best: Option<(Vec<f64>, f64)> = None;
     let mut runs = Vec::new();
     for (k, start) in starts.into_iter().enumerate() {
         // One evaluation serves both callbacks (they ask for value, then gradient, at the same θ).
-        let cache: RefCell<Option<(Vec<f64>, f64, Vec<f64>)>> = RefCell::new(None);
+        let cache: RefCell<Memo> = RefCell::new(None);
         let evals = RefCell::new(0usize);
         let eval = |theta: &[f64]| -> (f64, Vec<f64>) {
-            if let Some((t, v, g)) = cache.borrow().as_ref() {
-                if t.as_slice() == theta {
-                    return (*v, g.clone());
-                }
+            if let Some((t, v, g)) = cache.borrow().as_ref()
+                && t.as_slice() == theta
+            {
+                return (*v, g.clone());
             }
             *evals.borrow_mut() += 1;
             // Minimise −objective; an unusable θ (not SPD even with jitter) is a
             // huge but finite value so the line search backs off.
             let (v, g) = match objective(theta) {
-                Ok((v, g)) if v.is_finite() && g.iter().all(|x| x.is_finite()) => (-v, g.iter().map(|x| -x).collect()),
+                Ok((v, g)) if v.is_finite() && g.iter().all(|x| x.is_finite()) => {
+                    (-v, g.iter().map(|x| -x).collect())
+                }
                 _ => (1e200, vec![0.0; theta.len()]),
             };
             *cache.borrow_mut() = Some((theta.to_vec(), v, g.clone()));
             (v, g)
         };
-        let bounds = Bounds::new(lo.clone(), hi.clone()).map_err(|e| Error::InvalidInput(format!("{e:?}")))?;
+        let bounds = Bounds::new(lo.clone(), hi.clone())
+            .map_err(|e| Error::InvalidInput(format!("{e:?}")))?;
         let mut control = OptimControl::default_for_dimension(n);
         control.maxit = settings.max_iter;
         control.factr = 1e7;
         control.pgtol = 1e-8;
-        let res = optim_lbfgsb_with_gradient(start.clone(), bounds, |t| eval(t).0, |t| eval(t).1, control)
-            .map_err(|e| Error::numerical("L-BFGS-B", format!("{e:?}")))?;
+        let res = optim_lbfgsb_with_gradient(
+            start.clone(),
+            bounds,
+            |t| eval(t).0,
+            |t| eval(t).1,
+            control,
+        )
+        .map_err(|e| Error::numerical("L-BFGS-B", format!("{e:?}")))?;
         let value = -res.value;
         progress(k, value);
         runs.push(RunReport {
@@ -151,7 +177,15 @@ pub(crate) fn maximise(
             best = Some((res.par, value));
         }
     }
-    let (theta, _) = best.ok_or_else(|| Error::numerical("hyperparameter fit", "no run produced a finite likelihood"))?;
+    let (theta, _) = best.ok_or_else(|| {
+        Error::numerical("hyperparameter fit", "no run produced a finite likelihood")
+    })?;
     let lml = f(&theta)?.0;
-    Ok((theta, FitReport { log_marginal_likelihood: lml, runs }))
+    Ok((
+        theta,
+        FitReport {
+            log_marginal_likelihood: lml,
+            runs,
+        },
+    ))
 }

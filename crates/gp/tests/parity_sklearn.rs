@@ -20,17 +20,27 @@ fn fixed_hyperparameters_match_sklearn() {
         Scaled::new(1.3, Rbf::ard(vec![0.8, 1.2, 2.0]).unwrap()).unwrap(),
         White::new(0.05).unwrap(),
     );
-    let gp = GpParams::new(kernel).fit(&Dataset::new(x, y).unwrap()).unwrap();
+    let gp = GpParams::new(kernel)
+        .fit(&Dataset::new(x, y).unwrap())
+        .unwrap();
     let want_lml = r["lml"].as_f64().unwrap();
     let lml = gp.log_marginal_likelihood();
-    assert!(((lml - want_lml) / want_lml).abs() < 1e-8, "LML {lml} vs {want_lml}");
+    assert!(
+        ((lml - want_lml) / want_lml).abs() < 1e-8,
+        "LML {lml} vs {want_lml}"
+    );
     let p = gp.predict_dist(xt.view()).unwrap();
     let (want_mean, want_std) = (floats(&r["mean"]), floats(&r["std"]));
     for i in 0..30 {
         let rel_m = (p.mean[i] - want_mean[i]).abs() / want_mean[i].abs().max(1e-3);
         let rel_s = (p.variance[i].sqrt() - want_std[i]).abs() / want_std[i];
         assert!(rel_m < 1e-6, "mean[{i}] {} vs {}", p.mean[i], want_mean[i]);
-        assert!(rel_s < 1e-6, "std[{i}] {} vs {}", p.variance[i].sqrt(), want_std[i]);
+        assert!(
+            rel_s < 1e-6,
+            "std[{i}] {} vs {}",
+            p.variance[i].sqrt(),
+            want_std[i]
+        );
     }
 }
 
@@ -41,7 +51,10 @@ fn optimised_lml(n: usize) -> (f64, f64) {
         Scaled::new(1.0, Rbf::ard(vec![1.0, 1.0, 1.0]).unwrap()).unwrap(),
         White::new(0.1).unwrap(),
     );
-    let gp = GpParams::new(kernel).optimize(5, 0).fit(&Dataset::new(x, y).unwrap()).unwrap();
+    let gp = GpParams::new(kernel)
+        .optimize(5, 0)
+        .fit(&Dataset::new(x, y).unwrap())
+        .unwrap();
     (gp.log_marginal_likelihood(), r["lml"].as_f64().unwrap())
 }
 

@@ -1,0 +1,107 @@
+//! Multi-fidelity co-kriging (Kennedy & O'Hagan 2000), fitted recursively
+//! (Le Gratiet & Garnier 2014): level t is f_t(x) = ρ_t f_{t−1}(x) + δ_t(x),
+//! with δ_t an independent GP. Each level is a GP whose mean basis contains the
+//! previous level's predictive mean, so ρ_t is estimated by generalised least
+//! squares together with the mean of δ_t. Designs need not be nested.
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::exact::{Gp, GpParams};
+use voltai_core::{Dataset, Error, Predictive, ProbabilisticRegressor, Regressor, Result};
+use voltai_kernels::Kernel;
+
+/// One [`GpParams`] per fidelity level, lowest (cheapest, e.g. simulation) first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CoKrigingParams<K> {
+    levels: Vec<GpParams<K>>,
+}
+
+/// A fitted co-kriging model.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CoKriging<K> {
+    levels: Vec<Gp<K>>,
+}
+
+impl<K: Kernel + Clone> CoKrigingParams<K> {
+    /// At least two levels, lowest fidelity first.
+    pub fn new(levels: Vec<GpParams<K>>) -> Result<Self> {
+        if levels.len() < 2 {
+            return Err(Error::InvalidInput(format!(
+                "co-kriging needs ≥ 2 fidelity levels, got {}",
+                levels.len()
+            )));
+        }
+        Ok(CoKrigingParams { levels })
+    }
+
+    /// Fits level by level; `data[t]` holds the observations of level t.
+    pub fn fit(&self, data: &[Dataset]) -> Result<CoKriging<K>> {
+        voltai_core::check::same_len(
+            "co-kriging data sets vs levels",
+            self.levels.len(),
+            data.len(),
+        )?;
+        let mut fitted: Vec<Gp<K>> = Vec::with_capacity(data.len());
+        for (t, (params, d)) in self.levels.iter().zip(data).enumerate() {
+            let gp = if t == 0 {
+                params.fit_with_progress(d, &mut |_, _| {})?
+            } else {
+                let prev = CoKriging {
+                    levels: fitted.clone(),
+                };
+                let mu = prev.predict_dist(d.features())?.mean;
+                params.fit_with_basis(d, Some(mu.insert_axis(Axis(1))), &mut |_, _| {})?
+            };
+            fitted.push(gp);
+        }
+        Ok(CoKriging { levels: fitted })
+    }
+}
+
+impl<K: Kernel + Clone> CoKriging<K> {
+    /// The per-level GPs (level t > 0 models the discrepancy δ_t).
+    pub fn levels(&self) -> &[Gp<K>] {
+        &self.levels
+    }
+
+    /// The scale factors ρ_t of levels 1.. (in target units).
+    pub fn rho(&self) -> Vec<f64> {
+        self.levels[1..]
+            .iter()
+            .map(|gp| gp.mean_coefficients().last().copied().unwrap_or(0.0) * gp.y_scale())
+            .collect()
+    }
+}
+
+impl<K: Kernel + Clone> Regressor for CoKriging<K> {
+    fn n_features(&self) -> usize {
+        self.levels[0].n_features()
+    }
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        Ok(self.predict_dist(x)?.mean)
+    }
+}
+
+impl<K: Kernel + Clone> ProbabilisticRegressor for CoKriging<K> {
+    /// Highest-fidelity prediction: mean through every level, epistemic
+    /// variance ρ²·var_{t−1} + var_δt, aleatoric from the top level.
+    fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
+        let mut pred = self.levels[0].predict_dist(x)?;
+        let rhos = self.rho();
+        for (gp, rho) in self.levels[1..].iter().zip(rhos) {
+            let prev_epi = pred
+                .parts
+                .as_ref()
+                .map_or(pred.variance.clone(), |p| p.epistemic.clone());
+            let extra: Array2<f64> = pred.mean.clone().insert_axis(Axis(1));
+            let top = gp.predict_with_extra(x, Some(extra.view()))?;
+            let parts = top
+                .parts
+                .ok_or_else(|| Error::numerical("co-kriging", "missing variance split"))?;
+            let epistemic = &parts.epistemic + &prev_epi.mapv(|v| rho * rho * v);
+            pred = Predictive::from_parts(top.mean, epistemic, parts.aleatoric)?;
+        }
+        Ok(pred)
+    }
+}

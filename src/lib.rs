@@ -9,6 +9,7 @@
 //! | [`core`] | `voltai-core`: traits, `Error`, datasets, splits, scaling, metrics | always |
 //! | `battery_data` | `voltai-battery-data`: schema, readers, validation, features | `battery-data` (default) |
 //! | `kernels` | `voltai-kernels`: kernels, SVMs, multiple kernel learning, CKA | `kernels` (default) |
+//! | `gp` | `voltai-gp`: Gaussian processes, co-kriging, Bayesian linear regression | `gp` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -18,3 +19,6 @@ pub use voltai_battery_data as battery_data;
 
 #[cfg(feature = "kernels")]
 pub use voltai_kernels as kernels;
+
+#[cfg(feature = "gp")]
+pub use voltai_gp as gp;

@@ -33,7 +33,7 @@ fn simulate(n: usize, seed: u64) -> Dataset {
         let m = f64::from(u8::from(r.uniform() < 0.4));
         let c = 0.8 * t + 1.0 * m + r.normal();
         let p = 0.7 * c + 0.5 * t + r.normal();
-        let l = -1.0 * c - 0.6 * p - 0.8 * t + 1.5 * m + r.normal();
+        let l = -c - 0.6 * p - 0.8 * t + 1.5 * m + r.normal();
         for (k, v) in [t, m, c, p, l].into_iter().enumerate() {
             x[[i, k]] = v;
         }

@@ -85,7 +85,7 @@ impl CausalGraph {
         let allowed: Vec<bool> = (0..n)
             .map(|v| anc[v] && !desc[v] && !self.is_latent(v) && v != yi)
             .collect();
-        let mut sets: Vec<Vec<String>> = minimal_separators(&adj, xi, yi)
+        let mut sets: Vec<Vec<String>> = minimal_separators(&adj, xi, yi)?
             .into_iter()
             .filter(|s| s.iter().all(|&v| allowed[v]))
             .map(|s| {
@@ -170,10 +170,13 @@ impl CausalGraph {
     }
 }
 
+/// Upper limit on the minimal separators enumerated for one query.
+const MAX_SEPARATORS: usize = 200_000;
+
 /// All minimal a–b vertex separators of an undirected graph (a, b non-adjacent).
-fn minimal_separators(adj: &[BTreeSet<usize>], a: usize, b: usize) -> Vec<Vec<usize>> {
+fn minimal_separators(adj: &[BTreeSet<usize>], a: usize, b: usize) -> Result<Vec<Vec<usize>>> {
     if adj[a].contains(&b) {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let n = adj.len();
     // Neighbourhood of the component of `start` in the graph minus `removed`.
@@ -206,9 +209,11 @@ fn minimal_separators(adj: &[BTreeSet<usize>], a: usize, b: usize) -> Vec<Vec<us
         removed[v] = true;
     }
     let Some(close) = component_border(&removed, b) else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let mut found: BTreeSet<Vec<usize>> = BTreeSet::new();
+    // Dense graphs can have exponentially many minimal separators; stop with
+    // an error rather than exhaust memory.
     let mut queue = vec![close.clone()];
     found.insert(close);
     while let Some(s) = queue.pop() {
@@ -227,6 +232,11 @@ fn minimal_separators(adj: &[BTreeSet<usize>], a: usize, b: usize) -> Vec<Vec<us
             if let Some(next) = component_border(&removed, b) {
                 // The border may include a (if a touches b's side): then it is no separator.
                 if !next.contains(&a) && !next.is_empty() && found.insert(next.clone()) {
+                    if found.len() > MAX_SEPARATORS {
+                        return Err(Error::InvalidInput(format!(
+                            "more than {MAX_SEPARATORS} minimal separators: too many adjustment sets to list; use minimum_adjustment_set"
+                        )));
+                    }
                     queue.push(next);
                 }
             }
@@ -236,7 +246,7 @@ fn minimal_separators(adj: &[BTreeSet<usize>], a: usize, b: usize) -> Vec<Vec<us
     let mut removed = vec![false; n];
     removed[a] = true;
     if component_border(&removed, b).is_some_and(|border| !border.contains(&a)) {
-        return vec![Vec::new()];
+        return Ok(vec![Vec::new()]);
     }
-    found.into_iter().collect()
+    Ok(found.into_iter().collect())
 }

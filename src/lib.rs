@@ -10,6 +10,7 @@
 //! | `battery_data` | `voltai-battery-data`: schema, readers, validation, features | `battery-data` (default) |
 //! | `kernels` | `voltai-kernels`: kernels, SVMs, multiple kernel learning, CKA | `kernels` (default) |
 //! | `gp` | `voltai-gp`: Gaussian processes, co-kriging, Bayesian linear regression | `gp` (default) |
+//! | `causal` | `voltai-causal`: causal graphs, identification, effect estimation | `causal` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -22,3 +23,6 @@ pub use voltai_kernels as kernels;
 
 #[cfg(feature = "gp")]
 pub use voltai_gp as gp;
+
+#[cfg(feature = "causal")]
+pub use voltai_causal as causal;

@@ -1,11 +1,11 @@
 //! ν one-class SVM (Schölkopf et al. 2001): a boundary around "normal" data.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use crate::smo::{KernelQ, SmoOptions, SmoProgress, solve};
-use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
+use crate::svm_common::{KernelExpansion, check_train, flatten};
 use voltai_core::{Dataset, Error, Fit, Result};
 
 /// Parameters of a ν one-class SVM.
@@ -20,10 +20,7 @@ pub struct OneClassSvmParams<K> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OneClassSvm<K> {
     kernel: K,
-    support_vectors: Array2<f64>,
-    support: Vec<usize>,
-    dual_coef: Vec<f64>,
-    rho: f64,
+    expansion: KernelExpansion,
     n_features: usize,
 }
 
@@ -89,13 +86,9 @@ impl<K: Kernel + Clone> OneClassSvmParams<K> {
             &self.smo,
             progress,
         );
-        let support: Vec<usize> = (0..l).filter(|&i| sol.alpha[i] != 0.0).collect();
         Ok(OneClassSvm {
             kernel: self.kernel.clone(),
-            support_vectors: x.select(Axis(0), &support),
-            dual_coef: support.iter().map(|&i| sol.alpha[i]).collect(),
-            support,
-            rho: sol.rho,
+            expansion: KernelExpansion::from_coefficients(x, &sol.alpha, sol.rho),
             n_features: x.ncols(),
         })
     }
@@ -111,9 +104,7 @@ impl<K: Kernel + Clone> Fit for OneClassSvmParams<K> {
 impl<K: Kernel> OneClassSvm<K> {
     /// f(x) = Σ α_i k(x_i, x) − ρ: positive inside the learned region.
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let k = kernel_to_support(&self.kernel, &self.support_vectors, x)?;
-        let members: Vec<usize> = (0..self.support.len()).collect();
-        Ok(expansion(&k, &members, &self.dual_coef, self.rho))
+        self.expansion.evaluate(&self.kernel, x)
     }
 
     /// True where a point is an outlier (f(x) ≤ 0, libsvm's rule).
@@ -127,17 +118,17 @@ impl<K: Kernel> OneClassSvm<K> {
 
     /// Training-row indices of the support vectors.
     pub fn support(&self) -> &[usize] {
-        &self.support
+        &self.expansion.support
     }
 
     /// Dual coefficients α_i of the support vectors.
     pub fn dual_coef(&self) -> &[f64] {
-        &self.dual_coef
+        &self.expansion.dual_coef
     }
 
     /// Offset ρ.
     pub fn rho(&self) -> f64 {
-        self.rho
+        self.expansion.rho
     }
 
     /// Number of input features.

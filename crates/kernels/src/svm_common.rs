@@ -1,8 +1,9 @@
 //! Pieces shared by the SMO-trained models: input preparation, kernel
 //! expansions over support vectors, and progress plumbing.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2, Axis};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use voltai_core::{Result, check};
@@ -46,4 +47,39 @@ pub(crate) fn expansion(k: &Array2<f64>, members: &[usize], coef: &[f64], rho: f
         })
         .collect();
     Array1::from(rows)
+}
+
+/// f(x) = Σ_i c_i k(sv_i, x) − ρ over the support vectors of one dual solution
+/// (one-class SVM and ε-SVR; C-SVC keeps one per binary machine).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KernelExpansion {
+    pub support_vectors: Array2<f64>,
+    /// Training-row indices of the support vectors.
+    pub support: Vec<usize>,
+    pub dual_coef: Vec<f64>,
+    pub rho: f64,
+}
+
+impl KernelExpansion {
+    /// Keeps the rows of `x` whose coefficient is non-zero.
+    pub(crate) fn from_coefficients(x: ArrayView2<'_, f64>, coef: &[f64], rho: f64) -> Self {
+        let support: Vec<usize> = (0..coef.len()).filter(|&i| coef[i] != 0.0).collect();
+        KernelExpansion {
+            support_vectors: x.select(Axis(0), &support),
+            dual_coef: support.iter().map(|&i| coef[i]).collect(),
+            support,
+            rho,
+        }
+    }
+
+    /// f at every row of `x`.
+    pub(crate) fn evaluate<K: Kernel>(
+        &self,
+        kernel: &K,
+        x: ArrayView2<'_, f64>,
+    ) -> Result<Array1<f64>> {
+        let k = kernel_to_support(kernel, &self.support_vectors, x)?;
+        let members: Vec<usize> = (0..self.support.len()).collect();
+        Ok(expansion(&k, &members, &self.dual_coef, self.rho))
+    }
 }

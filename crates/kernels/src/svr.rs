@@ -1,11 +1,11 @@
 //! ε-support vector regression.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use crate::smo::{SmoOptions, SmoProgress, SvrQ, solve};
-use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
+use crate::svm_common::{KernelExpansion, check_train, flatten};
 use voltai_core::{Dataset, Error, Fit, Regressor, Result};
 
 /// Parameters of an ε-SVR.
@@ -21,10 +21,7 @@ pub struct SvrParams<K> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Svr<K> {
     kernel: K,
-    support_vectors: Array2<f64>,
-    support: Vec<usize>,
-    dual_coef: Vec<f64>,
-    rho: f64,
+    expansion: KernelExpansion,
 }
 
 impl<K: Kernel + Clone> SvrParams<K> {
@@ -92,13 +89,9 @@ impl<K: Kernel + Clone> SvrParams<K> {
             progress,
         );
         let coef: Vec<f64> = (0..l).map(|i| sol.alpha[i] - sol.alpha[i + l]).collect();
-        let support: Vec<usize> = (0..l).filter(|&i| coef[i] != 0.0).collect();
         Ok(Svr {
             kernel: self.kernel.clone(),
-            support_vectors: x.select(Axis(0), &support),
-            dual_coef: support.iter().map(|&i| coef[i]).collect(),
-            support,
-            rho: sol.rho,
+            expansion: KernelExpansion::from_coefficients(x, &coef, sol.rho),
         })
     }
 }
@@ -113,27 +106,25 @@ impl<K: Kernel + Clone> Fit for SvrParams<K> {
 impl<K: Kernel> Svr<K> {
     /// Training-row indices of the support vectors.
     pub fn support(&self) -> &[usize] {
-        &self.support
+        &self.expansion.support
     }
 
     /// Dual coefficients α_i − α_i*.
     pub fn dual_coef(&self) -> &[f64] {
-        &self.dual_coef
+        &self.expansion.dual_coef
     }
 
     /// Intercept: f(x) = Σ c_i k(x_i, x) − ρ.
     pub fn rho(&self) -> f64 {
-        self.rho
+        self.expansion.rho
     }
 }
 
 impl<K: Kernel> Regressor for Svr<K> {
     fn n_features(&self) -> usize {
-        self.support_vectors.ncols()
+        self.expansion.support_vectors.ncols()
     }
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        let k = kernel_to_support(&self.kernel, &self.support_vectors, x)?;
-        let members: Vec<usize> = (0..self.support.len()).collect();
-        Ok(expansion(&k, &members, &self.dual_coef, self.rho))
+        self.expansion.evaluate(&self.kernel, x)
     }
 }

@@ -18,6 +18,17 @@ fn split_set(a: &mut dyn Kernel, b: &mut dyn Kernel, p: &[f64]) -> Result<()> {
     b.set_log_params(&p[na..])
 }
 
+/// Parameter names of a two-kernel combination, prefixed `k1.` / `k2.`.
+fn joint_names(a: &dyn Kernel, b: &dyn Kernel) -> Vec<String> {
+    let mut n: Vec<String> = a
+        .param_names()
+        .into_iter()
+        .map(|s| format!("k1.{s}"))
+        .collect();
+    n.extend(b.param_names().into_iter().map(|s| format!("k2.{s}")));
+    n
+}
+
 fn joint_dim(a: Option<usize>, b: Option<usize>) -> Option<usize> {
     a.or(b)
 }
@@ -37,14 +48,7 @@ impl<A: Kernel, B: Kernel> Kernel for Sum<A, B> {
         joint_dim(self.0.input_dim(), self.1.input_dim())
     }
     fn param_names(&self) -> Vec<String> {
-        let mut n: Vec<String> = self
-            .0
-            .param_names()
-            .into_iter()
-            .map(|s| format!("k1.{s}"))
-            .collect();
-        n.extend(self.1.param_names().into_iter().map(|s| format!("k2.{s}")));
-        n
+        joint_names(&self.0, &self.1)
     }
     fn log_params(&self) -> Vec<f64> {
         [self.0.log_params(), self.1.log_params()].concat()
@@ -79,14 +83,7 @@ impl<A: Kernel, B: Kernel> Kernel for Product<A, B> {
         joint_dim(self.0.input_dim(), self.1.input_dim())
     }
     fn param_names(&self) -> Vec<String> {
-        let mut n: Vec<String> = self
-            .0
-            .param_names()
-            .into_iter()
-            .map(|s| format!("k1.{s}"))
-            .collect();
-        n.extend(self.1.param_names().into_iter().map(|s| format!("k2.{s}")));
-        n
+        joint_names(&self.0, &self.1)
     }
     fn log_params(&self) -> Vec<f64> {
         [self.0.log_params(), self.1.log_params()].concat()

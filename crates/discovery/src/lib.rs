@@ -1,0 +1,28 @@
+//! # voltai-discovery
+//!
+//! Finding the few terms that matter. This first part holds sparse linear
+//! regression: [ordinary least squares and ridge](RidgeParams), the
+//! [lasso and elastic net](ElasticNetParams) by coordinate descent, warm-started
+//! [regularisation paths](elastic_net_path) and [cross-validation](ElasticNetCvParams)
+//! of α and the L1 ratio by row or group k-fold — the tools of early-life
+//! cycle-life prediction (Severson et al. 2019). SINDy and Bayesian
+//! optimisation build on them in later parts of this crate.
+//!
+//! ```
+//! use ndarray::{Array1, Array2};
+//! use voltai_core::{Dataset, Fit};
+//! use voltai_discovery::ElasticNetParams;
+//!
+//! let x = Array2::from_shape_fn((50, 5), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+//! let y: Array1<f64> = x.column(1).mapv(|v| 2.0 * v + 1.0);
+//! let model = ElasticNetParams::lasso(0.01)?.fit(&Dataset::new(x, y)?)?;
+//! assert_eq!(model.support(), vec![1]);
+//! # Ok::<(), voltai_core::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+mod cv;
+mod linear;
+
+pub use cv::{ElasticNetCv, ElasticNetCvParams, Folds, alpha_grid, elastic_net_path};
+pub use linear::{ElasticNetParams, LinearModel, RidgeParams};

@@ -1,0 +1,153 @@
+//! Parity with scikit-learn 1.9.1 (tools/reference/sparse/): lasso, elastic net
+//! and ridge coefficients, and ElasticNetCV's choice of α and L1 ratio, its
+//! α grid, mean held-out MSE surface and refitted coefficients.
+
+use ndarray::Array1;
+use voltai_core::synthetic::SplitMix64;
+use voltai_core::{Dataset, Fit};
+use voltai_discovery::{ElasticNetCvParams, ElasticNetParams, Folds, RidgeParams};
+
+fn reference() -> serde_json::Value {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/reference/sparse/sparse.json");
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn data() -> Dataset {
+    let mut rng = SplitMix64::new(31);
+    let x = rng.normal_matrix(120, 8);
+    let noise: Vec<f64> = (0..120).map(|_| rng.normal()).collect();
+    let y: Array1<f64> = (0..120)
+        .map(|i| 3.0 * x[[i, 0]] - 2.0 * x[[i, 3]] + 0.5 * x[[i, 5]] + 1.0 + 0.5 * noise[i])
+        .collect();
+    Dataset::new(x, y).unwrap()
+}
+
+fn close(got: &[f64], want: &[f64], tol: f64, what: &str) {
+    for (g, w) in got.iter().zip(want) {
+        assert!(
+            (g - w).abs() <= tol * (1.0 + w.abs()),
+            "{what}: {got:?} vs {want:?}"
+        );
+    }
+}
+
+#[test]
+fn fixed_penalty_fits_match_sklearn() {
+    let r = reference();
+    let d = data();
+    let tight = |p: ElasticNetParams| p.stopping(1e-12, 100_000).unwrap();
+    let las = tight(ElasticNetParams::lasso(0.1).unwrap())
+        .fit(&d)
+        .unwrap();
+    close(
+        las.coef.as_slice().unwrap(),
+        &floats(&r["lasso_0.1"]["coef"]),
+        1e-8,
+        "lasso",
+    );
+    close(
+        &[las.intercept],
+        &[r["lasso_0.1"]["intercept"].as_f64().unwrap()],
+        1e-8,
+        "lasso intercept",
+    );
+    let en = tight(
+        ElasticNetParams::new()
+            .alpha(0.2)
+            .unwrap()
+            .l1_ratio(0.3)
+            .unwrap(),
+    )
+    .fit(&d)
+    .unwrap();
+    close(
+        en.coef.as_slice().unwrap(),
+        &floats(&r["enet_0.2_0.3"]["coef"]),
+        1e-8,
+        "elastic net",
+    );
+    let ridge = RidgeParams::new(0.5).unwrap().fit(&d).unwrap();
+    close(
+        ridge.coef.as_slice().unwrap(),
+        &floats(&r["ridge_0.5"]["coef"]),
+        1e-10,
+        "ridge",
+    );
+    close(
+        &[ridge.intercept],
+        &[r["ridge_0.5"]["intercept"].as_f64().unwrap()],
+        1e-10,
+        "ridge intercept",
+    );
+}
+
+#[test]
+fn cross_validation_matches_elastic_net_cv() {
+    let r = &reference()["enet_cv"];
+    let cv = ElasticNetCvParams::new(floats(&r["l1_ratios"]))
+        .unwrap()
+        .folds(Folds::KFold(5))
+        .unwrap()
+        .base(ElasticNetParams::new().stopping(1e-12, 100_000).unwrap())
+        .fit(&data())
+        .unwrap();
+    assert!((cv.alpha - r["alpha"].as_f64().unwrap()).abs() <= 1e-10 * cv.alpha);
+    assert_eq!(cv.l1_ratio, r["l1_ratio"].as_f64().unwrap());
+    for (k, row) in r["alphas"].as_array().unwrap().iter().enumerate() {
+        close(&cv.alphas[k], &floats(row), 1e-12, "alpha grid");
+    }
+    for (k, row) in r["mean_mse"].as_array().unwrap().iter().enumerate() {
+        close(&cv.mean_mse[k], &floats(row), 1e-6, "mean MSE");
+    }
+    close(
+        cv.model.coef.as_slice().unwrap(),
+        &floats(&r["coef"]),
+        1e-8,
+        "refit",
+    );
+}
+
+#[test]
+fn bad_parameters_are_errors() {
+    assert!(ElasticNetParams::new().alpha(-1.0).is_err());
+    assert!(ElasticNetParams::new().l1_ratio(1.5).is_err());
+    assert!(ElasticNetCvParams::new(vec![0.0]).is_err());
+    assert!(ElasticNetCvParams::new(vec![]).is_err());
+    assert!(
+        ElasticNetCvParams::new(vec![0.5])
+            .unwrap()
+            .folds(Folds::KFold(1))
+            .is_err()
+    );
+    let d = data();
+    assert!(
+        ElasticNetCvParams::new(vec![0.5])
+            .unwrap()
+            .folds(Folds::GroupKFold(3))
+            .unwrap()
+            .fit(&d)
+            .is_err(),
+        "no groups"
+    );
+    assert!(
+        RidgeParams::ols()
+            .fit(
+                &Dataset::new(
+                    ndarray::array![[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]],
+                    ndarray::array![1.0, 2.0, 3.0]
+                )
+                .unwrap()
+            )
+            .is_err(),
+        "collinear"
+    );
+}

@@ -11,6 +11,7 @@
 //! | `kernels` | `voltai-kernels`: kernels, SVMs, multiple kernel learning, CKA | `kernels` (default) |
 //! | `gp` | `voltai-gp`: Gaussian processes, co-kriging, Bayesian linear regression | `gp` (default) |
 //! | `causal` | `voltai-causal`: causal graphs, identification, effect estimation | `causal` (default) |
+//! | `discovery` | `voltai-discovery`: sparse regression and cross-validation | `discovery` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -26,3 +27,6 @@ pub use voltai_gp as gp;
 
 #[cfg(feature = "causal")]
 pub use voltai_causal as causal;
+
+#[cfg(feature = "discovery")]
+pub use voltai_discovery as discovery;

@@ -4,7 +4,8 @@
 //! regression: [ordinary least squares and ridge](RidgeParams), the
 //! [lasso and elastic net](ElasticNetParams) by coordinate descent, warm-started
 //! [regularisation paths](elastic_net_path) and [cross-validation](ElasticNetCvParams)
-//! of α and the L1 ratio by row or group k-fold — the tools of early-life
+//! of α and the L1 ratio by row or group k-fold, and L2 [logistic
+//! regression](LogisticRegressionParams) — the tools of early-life
 //! cycle-life prediction (Severson et al. 2019). SINDy and Bayesian
 //! optimisation build on them in later parts of this crate.
 //!
@@ -23,6 +24,8 @@
 
 mod cv;
 mod linear;
+mod logistic;
 
 pub use cv::{ElasticNetCv, ElasticNetCvParams, Folds, alpha_grid, elastic_net_path};
 pub use linear::{ElasticNetParams, LinearModel, RidgeParams};
+pub use logistic::{LogisticRegression, LogisticRegressionParams};

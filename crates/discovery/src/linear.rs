@@ -304,7 +304,7 @@ impl Fit for RidgeParams {
 }
 
 /// Solves an SPD system by Cholesky (small p).
-fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Result<Array1<f64>> {
+pub(crate) fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Result<Array1<f64>> {
     let p = a.nrows();
     let mut l = Array2::<f64>::zeros((p, p));
     for j in 0..p {

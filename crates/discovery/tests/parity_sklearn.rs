@@ -117,6 +117,31 @@ fn cross_validation_matches_elastic_net_cv() {
 }
 
 #[test]
+fn logistic_regression_matches_sklearn() {
+    let r = &reference()["logistic_0.5"];
+    let d = data();
+    let labelled =
+        Dataset::new(d.features().to_owned(), Array1::from(floats(&r["labels"]))).unwrap();
+    let m = voltai_discovery::LogisticRegressionParams::new()
+        .c(0.5)
+        .unwrap()
+        .fit(&labelled)
+        .unwrap();
+    close(
+        m.coef.as_slice().unwrap(),
+        &floats(&r["coef"]),
+        1e-6,
+        "logistic coef",
+    );
+    close(
+        &[m.intercept],
+        &[r["intercept"].as_f64().unwrap()],
+        1e-6,
+        "logistic intercept",
+    );
+}
+
+#[test]
 fn bad_parameters_are_errors() {
     assert!(ElasticNetParams::new().alpha(-1.0).is_err());
     assert!(ElasticNetParams::new().l1_ratio(1.5).is_err());

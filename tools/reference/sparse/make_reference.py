@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 import sklearn
-from sklearn.linear_model import ElasticNet, ElasticNetCV, Lasso, Ridge
+from sklearn.linear_model import ElasticNet, ElasticNetCV, Lasso, LogisticRegression, Ridge
 from sklearn.model_selection import KFold
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,6 +36,9 @@ out["enet_cv"] = {
     "coef": cv.coef_.tolist(), "intercept": float(cv.intercept_),
     "alphas": cv.alphas_.tolist(), "mean_mse": cv.mse_path_.mean(axis=2).tolist(),
 }
+labels = (y > np.median(y)).astype(int)
+lr = LogisticRegression(C=0.5, tol=1e-12, max_iter=10000).fit(x, labels)
+out["logistic_0.5"] = {"labels": labels.tolist(), "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0])}
 with open(os.path.join(HERE, "sparse.json"), "w") as f:
     json.dump(out, f, indent=1)
 print("written", out["versions"], cv.alpha_, cv.l1_ratio_)

@@ -1,0 +1,156 @@
+//! Cycle life from the first 100 cycles with a cross-validated elastic net
+//! (Severson et al. 2019), beside the paper's Table 1.
+//!
+//! Data: `../shared/data/severson2019_lfp_fastcharge` (124 LFP cells, the paper's
+//! train / primary-test / secondary-test split). The four ≈31 Ah capacity glitches
+//! are masked before the Q(2.0 V) features are computed. Target: log10(cycle life).
+//! Features are standardised on the training cells; α and the L1 ratio are chosen
+//! by 4-fold cross-validation on the training cells only. The paper's "full" model
+//! also needs internal resistance, temperature and charge time, which these files
+//! lack, so it is not attempted. The paper's classification (life above / below 550
+//! cycles from the first 5 cycles) cannot be rebuilt either (Q(V) is only stored
+//! for cycles 10 and 100): the same task is run on the cycle-100 features with an
+//! L2 logistic regression. Takes about a second.
+//!
+//! ```text
+//! cargo run --release --example early_life_prediction
+//! ```
+
+#[path = "support/mod.rs"]
+mod support;
+
+use ndarray::Array1;
+use voltai::battery_data::data_dir::dataset_dir;
+use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
+use voltai::battery_data::readers::{SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit};
+use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::core::metrics::{accuracy, mape, rmse};
+use voltai::core::{Classifier, Dataset, Fit, Regressor, StandardScaler};
+use voltai::discovery::{ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams};
+
+fn main() -> Result<(), voltai::core::Error> {
+    let bar = support::progress(3);
+    bar.set_message("loading, masking, features");
+    let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
+    let report = validate_cycles(
+        &data.cycle_summaries(),
+        &|_| Some(SEVERSON_NOMINAL_AH),
+        &Rules::default(),
+    )?;
+    let feats = severson_features(&data, &report.mask())?;
+    let rows = |s: SeversonSplit| -> Vec<usize> {
+        (0..data.cells.len())
+            .filter(|&i| data.cells[i].split == s)
+            .collect()
+    };
+    let life = |i: usize| data.cells[i].cycle_life as f64;
+    // The primary test set's shortest-lived cell, excluded in the paper's parenthesised figures.
+    let shortest = rows(SeversonSplit::PrimaryTest)
+        .into_iter()
+        .min_by(|&a, &b| life(a).total_cmp(&life(b)));
+    bar.inc(1);
+
+    bar.set_message("cross-validating elastic nets");
+    let paper = [
+        (
+            "variance",
+            ["103 / 14.1", "138 / 14.7", "196 / 11.4"],
+            "(138 / 13.2)",
+        ),
+        (
+            "discharge",
+            ["76 / 9.8", "91 / 13.0", "173 / 8.6"],
+            "(86 / 10.1)",
+        ),
+    ];
+    println!(
+        "Severson et al. 2019 early-life prediction on {} cells (capacity glitches masked: {})\n",
+        data.cells.len(),
+        report.issues.len()
+    );
+    println!(
+        "{:<10} {:<16} {:>12} {:>9} {:>22} {:>8}",
+        "model", "split", "RMSE (cyc)", "MAPE %", "paper RMSE / MAPE %", "chosen"
+    );
+    for ((name, table, excl), names) in paper.iter().zip([
+        &SeversonFeatures::VARIANCE_MODEL[..],
+        &SeversonFeatures::DISCHARGE_MODEL[..],
+    ]) {
+        let all = severson_dataset(&data, &feats, names)?;
+        let train_raw = all.select(&rows(SeversonSplit::Train))?;
+        let scaler = StandardScaler::new().fit(&train_raw)?;
+        let train = scaler.transform_dataset(&train_raw)?;
+        let cv = ElasticNetCvParams::new(vec![0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0])?
+            .folds(Folds::KFold(4))?
+            .base(ElasticNetParams::new().stopping(1e-8, 100_000)?)
+            .fit(&train)?;
+        for (k, split) in SeversonSplit::ALL.into_iter().enumerate() {
+            let mut idx = rows(split);
+            let eval = |idx: &[usize]| -> Result<(f64, f64), voltai::core::Error> {
+                let d = scaler.transform_dataset(&all.select(idx)?)?;
+                let pred = cv.model.predict(d.features())?.mapv(|v| 10f64.powf(v));
+                let truth: Array1<f64> = idx.iter().map(|&i| life(i)).collect();
+                Ok((
+                    rmse(truth.view(), pred.view())?,
+                    mape(truth.view(), pred.view())?,
+                ))
+            };
+            let (r, m) = eval(&idx)?;
+            let chosen = if k == 0 {
+                format!("α={:.2e} ρ={}", cv.alpha, cv.l1_ratio)
+            } else {
+                String::new()
+            };
+            println!(
+                "{:<10} {:<16} {:>12.0} {:>9.1} {:>22} {chosen:>8}",
+                name,
+                format!("{split:?}"),
+                r,
+                m,
+                table[k]
+            );
+            if split == SeversonSplit::PrimaryTest {
+                idx.retain(|&i| Some(i) != shortest);
+                let (r, m) = eval(&idx)?;
+                println!(
+                    "{:<10} {:<16} {:>12.0} {:>9.1} {:>22}",
+                    "", "  w/o shortest", r, m, excl
+                );
+            }
+        }
+    }
+    bar.inc(1);
+
+    bar.set_message("classification at 550 cycles");
+    let names = SeversonFeatures::DISCHARGE_MODEL;
+    let all = severson_dataset(&data, &feats, &names)?;
+    let labels: Array1<f64> = (0..data.cells.len())
+        .map(|i| f64::from(u8::from(life(i) > 550.0)))
+        .collect();
+    let labelled = Dataset::new(all.features().to_owned(), labels)?;
+    let train_raw = labelled.select(&rows(SeversonSplit::Train))?;
+    let scaler = StandardScaler::new().fit(&train_raw)?;
+    let clf = LogisticRegressionParams::new()
+        .c(1.0)?
+        .fit(&scaler.transform_dataset(&train_raw)?)?;
+    bar.inc(1);
+    bar.finish_and_clear();
+    println!(
+        "\nlife > 550 cycles from the cycle-100 \"discharge\" features, L2 logistic regression (C = 1):"
+    );
+    for split in SeversonSplit::ALL {
+        let d = scaler.transform_dataset(&labelled.select(&rows(split))?)?;
+        let y = d.labels()?;
+        let acc = accuracy(y.view(), clf.predict(d.features())?.view())?;
+        println!(
+            "  {:<16} error {:>5.1} % ({} cells)",
+            format!("{split:?}"),
+            100.0 * (1.0 - acc),
+            y.len()
+        );
+    }
+    println!(
+        "  (paper: 4.9 % test error from the first 5 cycles, a task these files cannot support)"
+    );
+    Ok(())
+}

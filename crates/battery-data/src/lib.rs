@@ -2,7 +2,7 @@
 //!
 //! Battery data with units you can trust:
 //!
-//! - a typed [schema](schema) for cells, per-cycle summaries, raw time series and
+//! - a typed [`schema`] for cells, per-cycle summaries, raw time series and
 //!   impedance spectra (units in every field name, sign conventions stated);
 //! - [readers] for the real public data sets in `../shared/data/` (Severson 2019,
 //!   Attia 2020 with its raw Arbin export, Chen/INL, Zhang 2020, Gasper 2022) and a

@@ -293,6 +293,19 @@ impl Estimator {
         self.estimate(data, treatment, outcome, &names)
     }
 
+    /// The point estimate the refuters compare against, with the columns they
+    /// perturb (no bootstrap: a refutation only needs the point estimate).
+    fn original(
+        &self,
+        data: &Dataset,
+        treatment: &str,
+        outcome: &str,
+        adjust: &[&str],
+    ) -> Result<(f64, Columns)> {
+        let c = columns(data, treatment, outcome, adjust)?;
+        Ok((point(self.method, &c)?.0, c))
+    }
+
     /// Refutation by a placebo: the treatment column permuted at random; the
     /// estimated effect should vanish.
     pub fn refute_placebo(
@@ -303,8 +316,7 @@ impl Estimator {
         adjust: &[&str],
         seed: u64,
     ) -> Result<Refutation> {
-        let original = self.estimate(data, treatment, outcome, adjust)?.effect;
-        let mut c = columns(data, treatment, outcome, adjust)?;
+        let (original, mut c) = self.original(data, treatment, outcome, adjust)?;
         let mut t = c.t.to_vec();
         t.shuffle(&mut StdRng::seed_from_u64(seed));
         c.t = Array1::from(t);
@@ -327,8 +339,7 @@ impl Estimator {
         adjust: &[&str],
         seed: u64,
     ) -> Result<Refutation> {
-        let original = self.estimate(data, treatment, outcome, adjust)?.effect;
-        let mut c = columns(data, treatment, outcome, adjust)?;
+        let (original, mut c) = self.original(data, treatment, outcome, adjust)?;
         let mut rng = voltai_core::synthetic::SplitMix64::new(seed);
         let noise = Array1::from_shape_simple_fn(c.t.len(), || rng.normal());
         c.z = ndarray::concatenate(Axis(1), &[c.z.view(), noise.view().insert_axis(Axis(1))])
@@ -360,8 +371,7 @@ impl Estimator {
         if !(fraction > 0.0 && fraction < 1.0) {
             return Err(Error::invalid_parameter("fraction", fraction, "(0, 1)"));
         }
-        let original = self.estimate(data, treatment, outcome, adjust)?.effect;
-        let c = columns(data, treatment, outcome, adjust)?;
+        let (original, c) = self.original(data, treatment, outcome, adjust)?;
         let n = c.t.len();
         let k = ((fraction * n as f64) as usize).max(2);
         let draws: Vec<f64> = (0..repeats.max(1))

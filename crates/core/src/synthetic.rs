@@ -5,7 +5,7 @@
 //! Flood 2014) is three lines in any language, so `tools/reference/` scripts
 //! regenerate the same matrices bit for bit instead of shipping large files.
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 
 /// The SplitMix64 generator.
 #[derive(Debug, Clone)]
@@ -44,4 +44,27 @@ impl SplitMix64 {
     pub fn normal_matrix(&mut self, n: usize, d: usize) -> Array2<f64> {
         Array2::from_shape_simple_fn((n, d), || self.normal())
     }
+}
+
+/// An imbalanced binary classification set, identical to `imbalanced` in
+/// `tools/reference/common.py`: standard-normal features, and the top 5 % of
+/// the score x₀ + x₁ − ½x₂² + 0.3·x₃x₄ + ½·noise labelled 1. Needs `d ≥ 5`.
+pub fn imbalanced_classification(n: usize, d: usize, seed: u64) -> (Array2<f64>, Array1<f64>) {
+    let mut rng = SplitMix64::new(seed);
+    let x = rng.normal_matrix(n, d.max(5));
+    let noise: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
+    let score: Vec<f64> = (0..n)
+        .map(|i| {
+            x[[i, 0]] + x[[i, 1]] - 0.5 * x[[i, 2]].powi(2)
+                + 0.3 * x[[i, 3]] * x[[i, 4]]
+                + 0.5 * noise[i]
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
+    let mut y = Array1::zeros(n);
+    for &i in &order[..(0.05 * n as f64).round() as usize] {
+        y[i] = 1.0;
+    }
+    (x, y)
 }

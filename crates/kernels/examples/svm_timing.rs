@@ -9,31 +9,10 @@
 
 use std::time::Instant;
 
-use ndarray::{Array1, Array2};
-use voltai_core::synthetic::SplitMix64;
+use voltai_core::synthetic::imbalanced_classification;
 use voltai_core::{Classifier, Dataset, Fit, StandardScaler};
 use voltai_kernels::kernels::Rbf;
 use voltai_kernels::{ClassWeight, OneClassSvmParams, SvcParams};
-
-fn imbalanced(n: usize, d: usize, seed: u64) -> (Array2<f64>, Array1<f64>) {
-    let mut rng = SplitMix64::new(seed);
-    let x = rng.normal_matrix(n, d);
-    let noise: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
-    let score: Vec<f64> = (0..n)
-        .map(|i| {
-            x[[i, 0]] + x[[i, 1]] - 0.5 * x[[i, 2]].powi(2)
-                + 0.3 * x[[i, 3]] * x[[i, 4]]
-                + 0.5 * noise[i]
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
-    let mut y = Array1::zeros(n);
-    for &i in &order[..(0.05 * n as f64).round() as usize] {
-        y[i] = 1.0;
-    }
-    (x, y)
-}
 
 fn main() -> Result<(), voltai_core::Error> {
     let args: Vec<usize> = std::env::args()
@@ -45,7 +24,7 @@ fn main() -> Result<(), voltai_core::Error> {
         args.get(1).copied().unwrap_or(20),
         args.get(2).copied().unwrap_or(42) as u64,
     );
-    let (x, y) = imbalanced(n, d, seed);
+    let (x, y) = imbalanced_classification(n, d, seed);
     let raw = Dataset::new(x, y)?;
     let data = StandardScaler::new().fit(&raw)?.transform_dataset(&raw)?;
 

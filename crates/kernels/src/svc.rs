@@ -82,10 +82,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
 
     /// Misclassification cost C > 0.
     pub fn c(mut self, c: f64) -> Result<Self> {
-        if !(c.is_finite() && c > 0.0) {
-            return Err(Error::invalid_parameter("C", c, "(0, inf)"));
-        }
-        self.c = c;
+        self.c = crate::svm_common::positive_c(c)?;
         Ok(self)
     }
 

@@ -8,6 +8,15 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::Kernel;
 use voltai_core::{Result, check};
 
+/// Validates the misclassification cost C > 0 (shared by C-SVC, ε-SVR and MKL).
+pub(crate) fn positive_c(c: f64) -> Result<f64> {
+    if c.is_finite() && c > 0.0 {
+        Ok(c)
+    } else {
+        Err(voltai_core::Error::invalid_parameter("C", c, "(0, inf)"))
+    }
+}
+
 /// Row-major copy of a feature matrix (the solver permutes rows in place).
 pub(crate) fn flatten(x: ArrayView2<'_, f64>) -> Vec<f64> {
     x.as_standard_layout().iter().copied().collect()

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use ndarray::{Array1, Array2};
-use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Dataset, Fit, StandardScaler};
 
 pub fn repo_root() -> PathBuf {
@@ -53,22 +52,5 @@ pub fn breast_cancer() -> Dataset {
 
 /// `imbalanced` of tools/reference/common.py.
 pub fn imbalanced(n: usize, d: usize, seed: u64) -> (Array2<f64>, Array1<f64>) {
-    let mut rng = SplitMix64::new(seed);
-    let x = rng.normal_matrix(n, d);
-    let noise: Vec<f64> = (0..n).map(|_| rng.normal()).collect();
-    let score: Vec<f64> = (0..n)
-        .map(|i| {
-            x[[i, 0]] + x[[i, 1]] - 0.5 * x[[i, 2]].powi(2)
-                + 0.3 * x[[i, 3]] * x[[i, 4]]
-                + 0.5 * noise[i]
-        })
-        .collect();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| score[b].total_cmp(&score[a]));
-    let n_pos = (0.05 * n as f64).round() as usize;
-    let mut y = Array1::zeros(n);
-    for &i in &order[..n_pos] {
-        y[i] = 1.0;
-    }
-    (x, y)
+    voltai_core::synthetic::imbalanced_classification(n, d, seed)
 }

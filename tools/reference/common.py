@@ -41,3 +41,15 @@ def imbalanced(n, d, seed, positive_fraction=0.05):
     y = np.zeros(n, dtype=int)
     y[order[:n_pos]] = 1
     return x, y
+
+
+def fold_ids(n, k, seed):
+    """Same as voltai_core::split::shuffled_fold_ids: rank rows by SplitMix64
+    uniforms (stable ties by index) and deal the ranks round-robin."""
+    rng = SplitMix64(seed)
+    keys = [rng.uniform() for _ in range(n)]
+    order = sorted(range(n), key=lambda i: (keys[i], i))
+    ids = [0] * n
+    for rank, i in enumerate(order):
+        ids[i] = rank % k
+    return ids

@@ -186,6 +186,25 @@ impl KFold {
     }
 }
 
+/// A fold id (`0..k`) per row from a portable shuffle: rows are ranked by
+/// [`SplitMix64`](crate::synthetic::SplitMix64) uniforms drawn with `seed` and
+/// dealt round-robin, so `tools/reference/common.py::fold_ids` rebuilds exactly
+/// the same folds for a peer library (e.g. scikit-learn's `PredefinedSplit`).
+pub fn shuffled_fold_ids(n: usize, k: usize, seed: u64) -> Result<Vec<usize>> {
+    if k < 2 || k > n {
+        return Err(Error::invalid_parameter("k", k, format!("[2, {n}]")));
+    }
+    let mut rng = crate::synthetic::SplitMix64::new(seed);
+    let keys: Vec<f64> = (0..n).map(|_| rng.uniform()).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| keys[a].total_cmp(&keys[b]).then(a.cmp(&b)));
+    let mut ids = vec![0; n];
+    for (rank, &i) in order.iter().enumerate() {
+        ids[i] = rank % k;
+    }
+    Ok(ids)
+}
+
 /// K-fold over groups: each group lands in exactly one test fold.
 ///
 /// Without a seed, groups are assigned largest-first to the currently lightest

@@ -10,12 +10,15 @@ use voltai_core::split::{GroupKFold, KFold, Split};
 use voltai_core::{Dataset, Error, Fit, Result};
 
 /// How cross-validation folds are formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Folds {
     /// k contiguous row folds, as scikit-learn's `cv=k`.
     KFold(usize),
     /// k folds of whole groups (the dataset's group ids, e.g. cells).
     GroupKFold(usize),
+    /// A fold id per row (`0..k`), as scikit-learn's `PredefinedSplit`: for
+    /// shuffled folds shared with another tool, or any custom scheme.
+    Assigned(Vec<usize>),
 }
 
 /// Parameters of a cross-validated elastic net (scikit-learn's `ElasticNetCV`).
@@ -119,8 +122,17 @@ impl ElasticNetCvParams {
 
     /// Fold scheme (k ≥ 2).
     pub fn folds(mut self, folds: Folds) -> Result<Self> {
-        let k = match folds {
-            Folds::KFold(k) | Folds::GroupKFold(k) => k,
+        let k = match &folds {
+            Folds::KFold(k) | Folds::GroupKFold(k) => *k,
+            Folds::Assigned(ids) => {
+                let k = ids.iter().max().map_or(0, |m| m + 1);
+                if let Some(f) = (0..k).find(|f| !ids.contains(f)) {
+                    return Err(Error::InvalidInput(format!(
+                        "assigned folds skip fold {f}; ids must cover 0..{k}"
+                    )));
+                }
+                k
+            }
         };
         if k < 2 {
             return Err(Error::invalid_parameter("k", k, "[2, inf)"));
@@ -148,9 +160,19 @@ impl ElasticNetCvParams {
     }
 
     fn splits(&self, data: &Dataset) -> Result<Vec<Split>> {
-        match self.folds {
-            Folds::KFold(k) => KFold::new(k)?.splits(data.n_samples()),
-            Folds::GroupKFold(k) => GroupKFold::new(k)?.dataset_splits(data),
+        match &self.folds {
+            Folds::KFold(k) => KFold::new(*k)?.splits(data.n_samples()),
+            Folds::GroupKFold(k) => GroupKFold::new(*k)?.dataset_splits(data),
+            Folds::Assigned(ids) => {
+                voltai_core::check::same_len("fold ids", data.n_samples(), ids.len())?;
+                let k = ids.iter().max().map_or(0, |m| m + 1);
+                Ok((0..k)
+                    .map(|f| Split {
+                        train: (0..ids.len()).filter(|&i| ids[i] != f).collect(),
+                        test: (0..ids.len()).filter(|&i| ids[i] == f).collect(),
+                    })
+                    .collect())
+            }
         }
     }
 }

@@ -6,8 +6,8 @@
 //! [regularisation paths](elastic_net_path) and [cross-validation](ElasticNetCvParams)
 //! of α and the L1 ratio by row or group k-fold, and L2 [logistic
 //! regression](LogisticRegressionParams) — the tools of early-life
-//! cycle-life prediction (Severson et al. 2019). SINDy and Bayesian
-//! optimisation build on them in later parts of this crate.
+//! cycle-life prediction (Severson et al. 2019) — and [SINDy](sindy), which
+//! finds the few library terms that explain a system's dynamics.
 //!
 //! ```
 //! use ndarray::{Array1, Array2};
@@ -23,9 +23,16 @@
 #![deny(missing_docs)]
 
 mod cv;
+mod dense;
 mod linear;
 mod logistic;
+pub mod sindy;
 
 pub use cv::{ElasticNetCv, ElasticNetCvParams, Folds, alpha_grid, elastic_net_path};
 pub use linear::{ElasticNetParams, LinearModel, RidgeParams};
 pub use logistic::{LogisticRegression, LogisticRegressionParams};
+
+/// The README's examples run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

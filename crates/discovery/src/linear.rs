@@ -4,6 +4,7 @@
 //!
 //! ½n⁻¹‖y − Xw − b‖² + α·ρ‖w‖₁ + ½α(1 − ρ)‖w‖²  (ρ = `l1_ratio`; ridge: ρ = 0).
 
+use crate::dense::solve_spd;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -301,33 +302,4 @@ impl Fit for RidgeParams {
         let w = solve_spd(&a, &b)?;
         Ok(c.model(w, 0))
     }
-}
-
-/// Solves an SPD system by Cholesky (small p).
-pub(crate) fn solve_spd(a: &Array2<f64>, b: &Array1<f64>) -> Result<Array1<f64>> {
-    let p = a.nrows();
-    let mut l = Array2::<f64>::zeros((p, p));
-    for j in 0..p {
-        let d = a[[j, j]] - (0..j).map(|k| l[[j, k]] * l[[j, k]]).sum::<f64>();
-        if d.is_nan() || d <= 1e-12 * a[[j, j]].abs().max(f64::MIN_POSITIVE) {
-            return Err(Error::numerical(
-                "least squares",
-                "features are collinear; add a ridge penalty",
-            ));
-        }
-        l[[j, j]] = d.sqrt();
-        for i in j + 1..p {
-            l[[i, j]] =
-                (a[[i, j]] - (0..j).map(|k| l[[i, k]] * l[[j, k]]).sum::<f64>()) / l[[j, j]];
-        }
-    }
-    let mut z = Array1::zeros(p);
-    for i in 0..p {
-        z[i] = (b[i] - (0..i).map(|k| l[[i, k]] * z[k]).sum::<f64>()) / l[[i, i]];
-    }
-    let mut x = Array1::zeros(p);
-    for i in (0..p).rev() {
-        x[i] = (z[i] - (i + 1..p).map(|k| l[[k, i]] * x[k]).sum::<f64>()) / l[[i, i]];
-    }
-    Ok(x)
 }

@@ -91,7 +91,7 @@ impl Fit for LogisticRegressionParams {
                 h[[j, j]] += 1.0;
             }
             h[[p, p]] += 1e-12;
-            let step = crate::linear::solve_spd(&h, &grad)?;
+            let step = crate::dense::solve_spd(&h, &grad)?;
             w = &w - &step;
             if step.iter().fold(0.0f64, |m, v| m.max(v.abs())) < self.tol {
                 break;

@@ -1,13 +1,14 @@
 //! # voltai-discovery
 //!
-//! Finding the few terms that matter. This first part holds sparse linear
+//! Finding the few terms that matter, and the next experiment to run. This first part holds sparse linear
 //! regression: [ordinary least squares and ridge](RidgeParams), the
 //! [lasso and elastic net](ElasticNetParams) by coordinate descent, warm-started
 //! [regularisation paths](elastic_net_path) and [cross-validation](ElasticNetCvParams)
 //! of α and the L1 ratio by row or group k-fold, and L2 [logistic
 //! regression](LogisticRegressionParams) — the tools of early-life
-//! cycle-life prediction (Severson et al. 2019) — and [SINDy](sindy), which
-//! finds the few library terms that explain a system's dynamics.
+//! cycle-life prediction (Severson et al. 2019) — [SINDy](sindy), which
+//! finds the few library terms that explain a system's dynamics, and
+//! [Bayesian optimisation](bo), which chooses the next experiment.
 //!
 //! ```
 //! use ndarray::{Array1, Array2};
@@ -22,6 +23,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bo;
 mod cv;
 mod dense;
 mod linear;

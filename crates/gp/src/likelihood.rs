@@ -122,31 +122,35 @@ impl<K: Kernel + Clone> Problem<'_, K> {
         let d = x.ncols();
         let xs = x.as_slice().unwrap_or(&[]);
         let w_ref = &w;
-        let kernel_grad = (0..n)
-            .into_par_iter()
-            .fold(
-                || (vec![0.0; p], vec![0.0; p]),
-                |(mut acc, mut g), i| {
-                    let a = &xs[i * d..(i + 1) * d];
-                    for j in 0..i {
-                        k.eval_grad(a, &xs[j * d..(j + 1) * d], &mut g);
-                        let wij = 2.0 * w_ref[[i, j]];
-                        for q in 0..p {
-                            acc[q] += wij * g[q];
-                        }
-                    }
-                    k.eval_same_grad(a, &mut g);
-                    for q in 0..p {
-                        acc[q] += w_ref[[i, i]] * g[q];
-                    }
-                    (acc, g)
-                },
-            )
-            .map(|(acc, _)| acc)
-            .reduce(
-                || vec![0.0; p],
-                |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
-            );
+        let row = |(mut acc, mut g): (Vec<f64>, Vec<f64>), i: usize| {
+            let a = &xs[i * d..(i + 1) * d];
+            for j in 0..i {
+                k.eval_grad(a, &xs[j * d..(j + 1) * d], &mut g);
+                let wij = 2.0 * w_ref[[i, j]];
+                for q in 0..p {
+                    acc[q] += wij * g[q];
+                }
+            }
+            k.eval_same_grad(a, &mut g);
+            for q in 0..p {
+                acc[q] += w_ref[[i, i]] * g[q];
+            }
+            (acc, g)
+        };
+        // Small problems (Bayesian optimisation refits at every step) lose
+        // more to thread hand-offs than they gain from them.
+        let kernel_grad = if n < 256 {
+            (0..n).fold((vec![0.0; p], vec![0.0; p]), row).0
+        } else {
+            (0..n)
+                .into_par_iter()
+                .fold(|| (vec![0.0; p], vec![0.0; p]), row)
+                .map(|(acc, _)| acc)
+                .reduce(
+                    || vec![0.0; p],
+                    |a, b| a.iter().zip(&b).map(|(x, y)| x + y).collect(),
+                )
+        };
         let mut grad: Vec<f64> = kernel_grad.iter().map(|v| 0.5 * v).collect();
         if let NoiseModel::PerGroup { groups, initial } = self.noise {
             let mut g = vec![0.0; initial.len()];

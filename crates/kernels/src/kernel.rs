@@ -3,6 +3,9 @@
 use ndarray::{Array1, Array2, ArrayView2};
 use rayon::prelude::*;
 
+/// Gram matrices with fewer entries than this are filled on one thread.
+const SERIAL_BELOW: usize = 16_384;
+
 use voltai_core::{Error, Result, check};
 
 /// A positive-semidefinite kernel k(a, b) on real feature vectors.
@@ -50,6 +53,12 @@ pub trait Kernel: Send + Sync {
         check::same_len("kernel log-parameters", 0, p.len())
     }
 
+    /// Number of hyperparameters (`log_params().len()` without allocating;
+    /// combinators call it on every gradient evaluation).
+    fn n_params(&self) -> usize {
+        self.log_params().len()
+    }
+
     /// k(a, b) and its gradient with respect to the log-hyperparameters
     /// (written into `grad`, of length `log_params().len()`).
     fn eval_grad(&self, a: &[f64], b: &[f64], grad: &mut [f64]) -> f64 {
@@ -87,14 +96,18 @@ pub trait Kernel: Send + Sync {
         let (n, m, d) = (x.nrows(), y.nrows(), x.ncols());
         let (xs, ys) = (x.as_slice().unwrap_or(&[]), y.as_slice().unwrap_or(&[]));
         let mut out = vec![0.0; n * m];
-        out.par_chunks_mut(m.max(1))
-            .enumerate()
-            .for_each(|(i, row)| {
-                let a = &xs[i * d..(i + 1) * d];
-                for (j, o) in row.iter_mut().enumerate() {
-                    *o = self.eval(a, &ys[j * d..(j + 1) * d]);
-                }
-            });
+        let fill = |(i, row): (usize, &mut [f64])| {
+            let a = &xs[i * d..(i + 1) * d];
+            for (j, o) in row.iter_mut().enumerate() {
+                *o = self.eval(a, &ys[j * d..(j + 1) * d]);
+            }
+        };
+        // Below ~16k entries thread hand-offs cost more than they save.
+        if n * m < SERIAL_BELOW {
+            out.chunks_mut(m.max(1)).enumerate().for_each(fill);
+        } else {
+            out.par_chunks_mut(m.max(1)).enumerate().for_each(fill);
+        }
         Array2::from_shape_vec((n, m), out).map_err(|e| Error::InvalidInput(e.to_string()))
     }
 
@@ -106,11 +119,16 @@ pub trait Kernel: Send + Sync {
         let (n, d) = (x.nrows(), x.ncols());
         let xs = x.as_slice().unwrap_or(&[]);
         let mut out = vec![0.0; n * n];
-        out.par_chunks_mut(n).enumerate().for_each(|(i, row)| {
+        let fill = |(i, row): (usize, &mut [f64])| {
             let a = &xs[i * d..(i + 1) * d];
             self.eval_row(a, &xs[..i * d], &mut row[..i]);
             row[i] = self.eval_same(a);
-        });
+        };
+        if n * n < SERIAL_BELOW {
+            out.chunks_mut(n.max(1)).enumerate().for_each(fill);
+        } else {
+            out.par_chunks_mut(n.max(1)).enumerate().for_each(fill);
+        }
         for i in 0..n {
             for j in i + 1..n {
                 out[i * n + j] = out[j * n + i];
@@ -191,6 +209,9 @@ impl<K: Kernel + ?Sized> Kernel for Box<K> {
     }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         (**self).set_log_params(p)
+    }
+    fn n_params(&self) -> usize {
+        (**self).n_params()
     }
     fn eval_grad(&self, a: &[f64], b: &[f64], grad: &mut [f64]) -> f64 {
         (**self).eval_grad(a, b, grad)

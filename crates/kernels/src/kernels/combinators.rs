@@ -53,16 +53,19 @@ impl<A: Kernel, B: Kernel> Kernel for Sum<A, B> {
     fn log_params(&self) -> Vec<f64> {
         [self.0.log_params(), self.1.log_params()].concat()
     }
+    fn n_params(&self) -> usize {
+        self.0.n_params() + self.1.n_params()
+    }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         split_set(&mut self.0, &mut self.1, p)
     }
     fn eval_grad(&self, a: &[f64], b: &[f64], grad: &mut [f64]) -> f64 {
-        let na = self.0.log_params().len();
+        let na = self.0.n_params();
         let (g1, g2) = grad.split_at_mut(na);
         self.0.eval_grad(a, b, g1) + self.1.eval_grad(a, b, g2)
     }
     fn eval_same_grad(&self, a: &[f64], grad: &mut [f64]) -> f64 {
-        let na = self.0.log_params().len();
+        let na = self.0.n_params();
         let (g1, g2) = grad.split_at_mut(na);
         self.0.eval_same_grad(a, g1) + self.1.eval_same_grad(a, g2)
     }
@@ -88,11 +91,14 @@ impl<A: Kernel, B: Kernel> Kernel for Product<A, B> {
     fn log_params(&self) -> Vec<f64> {
         [self.0.log_params(), self.1.log_params()].concat()
     }
+    fn n_params(&self) -> usize {
+        self.0.n_params() + self.1.n_params()
+    }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         split_set(&mut self.0, &mut self.1, p)
     }
     fn eval_grad(&self, a: &[f64], b: &[f64], grad: &mut [f64]) -> f64 {
-        let na = self.0.log_params().len();
+        let na = self.0.n_params();
         let (g1, g2) = grad.split_at_mut(na);
         let k1 = self.0.eval_grad(a, b, g1);
         let k2 = self.1.eval_grad(a, b, g2);
@@ -101,7 +107,7 @@ impl<A: Kernel, B: Kernel> Kernel for Product<A, B> {
         k1 * k2
     }
     fn eval_same_grad(&self, a: &[f64], grad: &mut [f64]) -> f64 {
-        let na = self.0.log_params().len();
+        let na = self.0.n_params();
         let (g1, g2) = grad.split_at_mut(na);
         let k1 = self.0.eval_same_grad(a, g1);
         let k2 = self.1.eval_same_grad(a, g2);
@@ -157,6 +163,9 @@ impl<K: Kernel> Kernel for Scaled<K> {
         let mut p = vec![self.variance.ln()];
         p.extend(self.kernel.log_params());
         p
+    }
+    fn n_params(&self) -> usize {
+        1 + self.kernel.n_params()
     }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         check::same_len(
@@ -254,6 +263,9 @@ impl<K: Kernel> Kernel for OnColumns<K> {
     }
     fn log_params(&self) -> Vec<f64> {
         self.kernel.log_params()
+    }
+    fn n_params(&self) -> usize {
+        self.kernel.n_params()
     }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         self.kernel.set_log_params(p)

@@ -30,6 +30,9 @@ impl Kernel for Constant {
     fn log_params(&self) -> Vec<f64> {
         vec![self.value.ln()]
     }
+    fn n_params(&self) -> usize {
+        1
+    }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         check::same_len("Constant log-parameters", 1, p.len())?;
         self.value = positive("value", p[0].exp())?;
@@ -69,6 +72,9 @@ impl Kernel for White {
     }
     fn log_params(&self) -> Vec<f64> {
         vec![self.noise.ln()]
+    }
+    fn n_params(&self) -> usize {
+        1
     }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         check::same_len("White log-parameters", 1, p.len())?;

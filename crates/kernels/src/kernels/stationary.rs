@@ -106,6 +106,9 @@ impl Kernel for Rbf {
     fn log_params(&self) -> Vec<f64> {
         self.length_scales.iter().map(|l| l.ln()).collect()
     }
+    fn n_params(&self) -> usize {
+        self.length_scales.len()
+    }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
         check::same_len("RBF log-parameters", self.length_scales.len(), p.len())?;
         *self = Rbf::ard(p.iter().map(|v| v.exp()).collect())?;

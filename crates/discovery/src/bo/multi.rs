@@ -1,0 +1,289 @@
+//! Multi-objective Bayesian optimisation (objectives minimised): ParEGO and
+//! expected hypervolume improvement (two objectives).
+
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use voltai_core::synthetic::SplitMix64;
+use voltai_core::{Error, Result};
+
+use super::acquisition::Acquisition;
+use super::design::{InitialDesign, sobol};
+use super::maximize::maximize;
+use super::pareto::{expected_hypervolume_improvement_2d, hypervolume, pareto_front};
+use super::scalarize::augmented_chebyshev;
+use super::space::SearchSpace;
+use super::surrogate::{FittedSurrogate, GpSurrogate, Surrogate};
+
+/// How the next point is chosen.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MultiStrategy {
+    /// ParEGO: a random weight vector per proposal, the augmented Chebyshev
+    /// scalarisation of normalised objectives, one GP and log-EI.
+    ParEgo {
+        /// Weight of the linear term (Knowles 2006 uses 0.05).
+        rho: f64,
+    },
+    /// Exact expected hypervolume improvement with one GP per objective
+    /// (two objectives).
+    Ehvi,
+}
+
+/// Parameters of a multi-objective campaign.
+#[derive(Debug, Clone)]
+pub struct MultiObjectiveParams {
+    space: SearchSpace,
+    n_objectives: usize,
+    strategy: MultiStrategy,
+    reference: Vec<f64>,
+    surrogate: Arc<dyn Surrogate>,
+    n_initial: usize,
+    design: InitialDesign,
+    seed: u64,
+    pool_size: usize,
+}
+
+impl MultiObjectiveParams {
+    /// Minimise `reference.len()` objectives over `space`; `reference` bounds
+    /// the hypervolume (a point worse than it in any objective adds nothing).
+    pub fn new(space: SearchSpace, reference: Vec<f64>, strategy: MultiStrategy) -> Result<Self> {
+        voltai_core::check::finite1("reference point", ArrayView1::from(&reference[..]))?;
+        if reference.len() < 2 {
+            return Err(Error::InvalidInput(
+                "multi-objective needs two or more objectives".into(),
+            ));
+        }
+        match strategy {
+            MultiStrategy::Ehvi if reference.len() != 2 => {
+                return Err(Error::InvalidInput(
+                    "EHVI is implemented for two objectives; use ParEGO".into(),
+                ));
+            }
+            MultiStrategy::ParEgo { rho } if !(rho.is_finite() && rho >= 0.0) => {
+                return Err(Error::invalid_parameter("rho", rho, "[0, inf)"));
+            }
+            _ => {}
+        }
+        Ok(MultiObjectiveParams {
+            space,
+            n_objectives: reference.len(),
+            strategy,
+            reference,
+            surrogate: Arc::new(GpSurrogate::default()),
+            n_initial: 6,
+            design: InitialDesign::Sobol,
+            seed: 0,
+            pool_size: 2048,
+        })
+    }
+
+    /// The surrogate of every objective (and of ParEGO's scalarisation).
+    pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
+        self.surrogate = Arc::new(surrogate);
+        self
+    }
+
+    /// Size and kind of the initial design.
+    pub fn initial_design(mut self, n: usize, design: InitialDesign) -> Self {
+        self.n_initial = n;
+        self.design = design;
+        self
+    }
+
+    /// Seed of every random choice.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Starts the campaign.
+    pub fn build(self) -> MultiObjective {
+        MultiObjective {
+            params: self,
+            x: Vec::new(),
+            y: Vec::new(),
+        }
+    }
+}
+
+/// A running multi-objective campaign.
+#[derive(Debug, Clone)]
+pub struct MultiObjective {
+    params: MultiObjectiveParams,
+    x: Vec<Vec<f64>>,
+    y: Vec<Vec<f64>>,
+}
+
+impl MultiObjective {
+    /// Records one evaluation (objective vector `y`, all minimised).
+    pub fn tell_one(&mut self, x: &[f64], y: &[f64]) -> Result<()> {
+        self.params.space.check_point(ArrayView1::from(x))?;
+        if y.len() != self.params.n_objectives {
+            return Err(Error::shape_mismatch(
+                "objective vector",
+                [self.params.n_objectives],
+                [y.len()],
+            ));
+        }
+        voltai_core::check::finite1("objective vector", ArrayView1::from(y))?;
+        self.x.push(x.to_vec());
+        self.y.push(y.to_vec());
+        Ok(())
+    }
+
+    /// Observed objective vectors (one row per evaluation).
+    pub fn objectives(&self) -> Array2<f64> {
+        let k = self.params.n_objectives;
+        Array2::from_shape_fn((self.y.len(), k), |(i, j)| self.y[i][j])
+    }
+
+    /// Observed points.
+    pub fn points(&self) -> Array2<f64> {
+        let d = self.params.space.n_dims();
+        Array2::from_shape_fn((self.x.len(), d), |(i, j)| self.x[i][j])
+    }
+
+    /// Row indices of the observed Pareto set.
+    pub fn pareto_indices(&self) -> Vec<usize> {
+        pareto_front(self.objectives().view())
+    }
+
+    /// Hypervolume of the observed front with respect to the reference point.
+    pub fn hypervolume(&self) -> Result<f64> {
+        hypervolume(
+            self.objectives().view(),
+            ArrayView1::from(&self.params.reference[..]),
+        )
+    }
+
+    fn round_seed(&self, salt: u64) -> u64 {
+        SplitMix64::new(self.params.seed ^ salt.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
+            ^ (self.x.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn encoded(&self) -> Array2<f64> {
+        self.params.space.encode(self.points().view())
+    }
+
+    /// Proposes the next point.
+    pub fn ask(&mut self) -> Result<Array1<f64>> {
+        let space = &self.params.space;
+        if matches!(space, SearchSpace::Candidates(_)) {
+            return Err(Error::InvalidInput(
+                "multi-objective search over candidate sets is not supported; use a box space"
+                    .into(),
+            ));
+        }
+        let n = self.x.len();
+        let d = space.encoded_dims();
+        if n < self.params.n_initial {
+            let design = self
+                .params
+                .design
+                .sample(self.params.n_initial, d, self.params.seed);
+            return Ok(space.decode(design.row(n)));
+        }
+        let x = self.encoded();
+        let y = self.objectives();
+        let pool = sobol(self.params.pool_size, d, self.round_seed(7));
+        let polish = space.is_continuous();
+        let best = match self.params.strategy {
+            MultiStrategy::ParEgo { rho } => {
+                // Normalise each objective to [0, 1] over the observations.
+                let mut norm = y.clone();
+                for mut col in norm.columns_mut() {
+                    let lo = col.fold(f64::INFINITY, |m, v| m.min(*v));
+                    let hi = col.fold(f64::NEG_INFINITY, |m, v| m.max(*v));
+                    let w = if hi > lo { hi - lo } else { 1.0 };
+                    col.mapv_inplace(|v| (v - lo) / w);
+                }
+                let weights = simplex_weights(self.params.n_objectives, self.round_seed(8));
+                let s = augmented_chebyshev(norm.view(), weights.view(), rho)?;
+                let target = standardised(s.mapv(|v| -v).view());
+                let model =
+                    self.params
+                        .surrogate
+                        .fit(x.view(), target.view(), self.round_seed(9))?;
+                let incumbent = target.fold(f64::NEG_INFINITY, |m, v| m.max(*v));
+                let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
+                    let (m, v) = model.predict(u)?;
+                    Ok(Array1::from_shape_fn(u.nrows(), |i| {
+                        Acquisition::LogExpectedImprovement.value(
+                            m[i],
+                            v[i].max(0.0).sqrt(),
+                            incumbent,
+                        )
+                    }))
+                };
+                maximize(&score, None, pool.view(), 5, polish)?
+            }
+            MultiStrategy::Ehvi => {
+                let mut models: Vec<Box<dyn FittedSurrogate>> = Vec::new();
+                let mut scaled = y.clone();
+                let mut reference = [0.0; 2];
+                for (j, r) in reference.iter_mut().enumerate() {
+                    let col = y.column(j);
+                    let mean = col.mean().unwrap_or(0.0);
+                    let sd = col.std(0.0);
+                    let sd = if sd > 0.0 { sd } else { 1.0 };
+                    scaled.column_mut(j).mapv_inplace(|v| (v - mean) / sd);
+                    *r = (self.params.reference[j] - mean) / sd;
+                    models.push(self.params.surrogate.fit(
+                        x.view(),
+                        scaled.column(j),
+                        self.round_seed(10 + j as u64),
+                    )?);
+                }
+                let front = scaled.select(Axis(0), &pareto_front(scaled.view()));
+                let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
+                    let (m0, v0) = models[0].predict(u)?;
+                    let (m1, v1) = models[1].predict(u)?;
+                    Ok(Array1::from_shape_fn(u.nrows(), |i| {
+                        expected_hypervolume_improvement_2d(
+                            front.view(),
+                            reference,
+                            [m0[i], m1[i]],
+                            [v0[i].max(0.0).sqrt(), v1[i].max(0.0).sqrt()],
+                        )
+                    }))
+                };
+                maximize(&score, None, pool.view(), 5, polish)?
+            }
+        };
+        let (u, _) =
+            best.ok_or_else(|| Error::numerical("multi-objective acquisition", "no finite score"))?;
+        Ok(space.decode(u.view()))
+    }
+
+    /// Runs `budget` evaluations of `f` (objective vectors), reporting the
+    /// hypervolume after each through `progress(evaluations, hypervolume)`.
+    pub fn run(
+        &mut self,
+        mut f: impl FnMut(ArrayView1<'_, f64>) -> Result<Vec<f64>>,
+        budget: usize,
+        progress: &mut dyn FnMut(usize, f64),
+    ) -> Result<()> {
+        for k in 0..budget {
+            let x = self.ask()?;
+            let y = f(x.view())?;
+            self.tell_one(&x.to_vec(), &y)?;
+            progress(k + 1, self.hypervolume()?);
+        }
+        Ok(())
+    }
+}
+
+fn standardised(v: ArrayView1<'_, f64>) -> Array1<f64> {
+    let mean = v.mean().unwrap_or(0.0);
+    let sd = v.std(0.0);
+    let sd = if sd > 0.0 { sd } else { 1.0 };
+    v.mapv(|x| (x - mean) / sd)
+}
+
+/// A uniform draw from the probability simplex (normalised exponentials).
+fn simplex_weights(k: usize, seed: u64) -> Array1<f64> {
+    let mut rng = SplitMix64::new(seed);
+    let e: Array1<f64> = (0..k).map(|_| -(1.0 - rng.uniform()).ln()).collect();
+    let s = e.sum();
+    e / s
+}

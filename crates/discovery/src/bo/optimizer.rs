@@ -1,0 +1,871 @@
+//! The ask/tell Bayesian optimiser: single objective, constraints, safe mode,
+//! batches by the kriging believer.
+
+use std::sync::Arc;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
+use voltai_core::synthetic::SplitMix64;
+use voltai_core::{Error, Result};
+
+use super::acquisition::{Acquisition, normal_cdf, normal_quantile};
+use super::design::{InitialDesign, sobol};
+use super::history::{History, Observation};
+use super::maximize::{argmax, maximize};
+use super::space::SearchSpace;
+use super::surrogate::{FittedSurrogate, GpSurrogate, Surrogate};
+
+/// Whether the objective is to be maximised or minimised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Goal {
+    /// Larger is better (e.g. cycle life).
+    Maximize,
+    /// Smaller is better (e.g. charging time).
+    Minimize,
+}
+
+/// An outcome constraint `c(x) ≤ limit`, modelled by its own surrogate.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    name: String,
+    limit: f64,
+    surrogate: Arc<dyn Surrogate>,
+    scale: Option<f64>,
+    custom_surrogate: bool,
+}
+
+fn safe_constraint_gp() -> Result<GpSurrogate> {
+    GpSurrogate::new()
+        .lengthscale_bounds(0.02, 0.3)?
+        .variance_bounds(0.25, 4.0)
+}
+
+impl Constraint {
+    /// `name ≤ limit`, modelled by the default GP surrogate.
+    pub fn at_most(name: &str, limit: f64) -> Result<Self> {
+        if !limit.is_finite() {
+            return Err(Error::invalid_parameter("limit", limit, "a finite number"));
+        }
+        Ok(Constraint {
+            name: name.into(),
+            limit,
+            surrogate: Arc::new(GpSurrogate::default()),
+            scale: None,
+            custom_surrogate: false,
+        })
+    }
+
+    /// In safe mode, the typical size of the constraint's variation (its
+    /// units): values are modelled as `(c − limit)/scale` under a zero prior
+    /// mean, so unexplored points are believed to sit at the limit and are
+    /// not safe until data say so. Default: the largest observed |c − limit|.
+    pub fn scale(mut self, scale: f64) -> Result<Self> {
+        if !(scale.is_finite() && scale > 0.0) {
+            return Err(Error::invalid_parameter("scale", scale, "(0, inf)"));
+        }
+        self.scale = Some(scale);
+        Ok(self)
+    }
+
+    /// Uses another surrogate for this constraint.
+    pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
+        self.surrogate = Arc::new(surrogate);
+        self.custom_surrogate = true;
+        self
+    }
+
+    /// The constraint's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The limit.
+    pub fn limit(&self) -> f64 {
+        self.limit
+    }
+}
+
+/// Parameters of a Bayesian optimisation campaign.
+#[derive(Debug, Clone)]
+pub struct BayesOptParams {
+    space: SearchSpace,
+    goal: Goal,
+    acquisition: Acquisition,
+    surrogate: Arc<dyn Surrogate>,
+    n_initial: usize,
+    design: InitialDesign,
+    constraints: Vec<Constraint>,
+    safe_delta: Option<f64>,
+    seed: u64,
+    pool_size: usize,
+    n_starts: usize,
+}
+
+impl BayesOptParams {
+    /// Maximise over `space` with log-EI on the default GP, 5 Sobol initial
+    /// points, seed 0.
+    pub fn new(space: SearchSpace) -> Self {
+        BayesOptParams {
+            space,
+            goal: Goal::Maximize,
+            acquisition: Acquisition::default(),
+            surrogate: Arc::new(GpSurrogate::default()),
+            n_initial: 5,
+            design: InitialDesign::Sobol,
+            constraints: Vec::new(),
+            safe_delta: None,
+            seed: 0,
+            pool_size: 2048,
+            n_starts: 5,
+        }
+    }
+
+    /// Maximise or minimise.
+    pub fn goal(mut self, goal: Goal) -> Self {
+        self.goal = goal;
+        self
+    }
+
+    /// The acquisition function.
+    pub fn acquisition(mut self, acquisition: Acquisition) -> Result<Self> {
+        match acquisition {
+            Acquisition::ExpectedImprovement { xi }
+            | Acquisition::ProbabilityOfImprovement { xi }
+                if !(xi.is_finite() && xi >= 0.0) =>
+            {
+                return Err(Error::invalid_parameter("xi", xi, "[0, inf)"));
+            }
+            Acquisition::UpperConfidenceBound { beta } if !(beta.is_finite() && beta >= 0.0) => {
+                return Err(Error::invalid_parameter("beta", beta, "[0, inf)"));
+            }
+            _ => {}
+        }
+        self.acquisition = acquisition;
+        Ok(self)
+    }
+
+    /// The objective's surrogate (any [`Surrogate`], e.g.
+    /// [`ParamsSurrogate`](super::ParamsSurrogate) around a core model).
+    pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
+        self.surrogate = Arc::new(surrogate);
+        self
+    }
+
+    /// Size and kind of the initial design proposed before the model is used.
+    pub fn initial_design(mut self, n: usize, design: InitialDesign) -> Self {
+        self.n_initial = n;
+        self.design = design;
+        self
+    }
+
+    /// Adds an outcome constraint.
+    pub fn constraint(mut self, mut c: Constraint) -> Result<Self> {
+        if self.safe_delta.is_some() && !c.custom_surrogate {
+            c.surrogate = Arc::new(safe_constraint_gp()?);
+        }
+        self.constraints.push(c);
+        Ok(self)
+    }
+
+    /// Safe mode: only propose points whose every constraint holds with
+    /// probability ≥ 1 − δ under its surrogate (SafeOpt-style: the safe set
+    /// grows from the known-safe observations told before the first ask).
+    ///
+    /// Constraints are then modelled relative to their limits (see
+    /// [`Constraint::scale`]); constraints that keep the default surrogate get
+    /// a GP whose length scales are at most 0.3 of each input's range, the
+    /// regularity assumption that lets one safe point vouch only for its
+    /// neighbourhood.
+    pub fn safe_mode(mut self, delta: f64) -> Result<Self> {
+        if !(delta > 0.0 && delta < 0.5) {
+            return Err(Error::invalid_parameter("delta", delta, "(0, 0.5)"));
+        }
+        self.safe_delta = Some(delta);
+        for c in &mut self.constraints {
+            if !c.custom_surrogate {
+                c.surrogate = Arc::new(safe_constraint_gp()?);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Seed of every random choice (designs, restarts, pools, samples).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Quasi-random pool size for acquisition search and gradient polishes.
+    pub fn search(mut self, pool_size: usize, n_starts: usize) -> Result<Self> {
+        if pool_size == 0 {
+            return Err(Error::invalid_parameter(
+                "pool_size",
+                pool_size,
+                "1 or more",
+            ));
+        }
+        self.pool_size = pool_size;
+        self.n_starts = n_starts;
+        Ok(self)
+    }
+
+    /// Starts a campaign with no observations.
+    pub fn build(self) -> Result<BayesOpt> {
+        self.resume(History::default())
+    }
+
+    /// Resumes a campaign from a saved history (each observation is checked).
+    pub fn resume(self, history: History) -> Result<BayesOpt> {
+        if self.safe_delta.is_some() && self.constraints.is_empty() {
+            return Err(Error::InvalidInput(
+                "safe mode needs at least one constraint".into(),
+            ));
+        }
+        let mut opt = BayesOpt {
+            params: self,
+            history: History::default(),
+        };
+        for o in history.observations {
+            opt.tell_one(&o.x, o.y, &o.constraints)?;
+        }
+        Ok(opt)
+    }
+}
+
+/// A running campaign: [`BayesOpt::ask`] for points, [`BayesOpt::tell`] the results.
+#[derive(Debug, Clone)]
+pub struct BayesOpt {
+    params: BayesOptParams,
+    history: History,
+}
+
+/// Fitted models of one proposal round (standardised units).
+struct Models {
+    objective: Box<dyn FittedSurrogate>,
+    constraints: Vec<Box<dyn FittedSurrogate>>,
+    /// Standardised limits of the constraints.
+    limits: Vec<f64>,
+    /// Best feasible standardised objective, if any point is feasible.
+    best: Option<f64>,
+    /// Encoded inputs and the modelled targets (objective, then each
+    /// constraint), kept for surrogates that refit to absorb fantasies.
+    x: Array2<f64>,
+    targets: Vec<Array1<f64>>,
+}
+
+fn standardise(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
+    let n = v.len().max(1) as f64;
+    let mean = v.sum() / n;
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    let sd = if var > 0.0 { var.sqrt() } else { 1.0 };
+    (v.mapv(|x| (x - mean) / sd), mean, sd)
+}
+
+impl BayesOpt {
+    /// The observations so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &BayesOptParams {
+        &self.params
+    }
+
+    /// Whether an observation satisfies every constraint.
+    pub fn is_feasible(&self, o: &Observation) -> bool {
+        o.constraints
+            .iter()
+            .zip(&self.params.constraints)
+            .all(|(v, c)| *v <= c.limit)
+    }
+
+    /// The best feasible observation so far.
+    pub fn best(&self) -> Option<&Observation> {
+        let sign = self.sign();
+        self.history
+            .observations
+            .iter()
+            .filter(|o| self.is_feasible(o))
+            .max_by(|a, b| (sign * a.y).total_cmp(&(sign * b.y)))
+    }
+
+    fn sign(&self) -> f64 {
+        match self.params.goal {
+            Goal::Maximize => 1.0,
+            Goal::Minimize => -1.0,
+        }
+    }
+
+    /// Records one evaluation.
+    pub fn tell_one(&mut self, x: &[f64], y: f64, constraints: &[f64]) -> Result<()> {
+        let xv = ArrayView1::from(x);
+        self.params.space.check_point(xv)?;
+        if let SearchSpace::Candidates(c) = &self.params.space
+            && candidate_index(c, xv).is_none()
+        {
+            return Err(Error::InvalidInput(format!(
+                "{x:?} is not one of the candidates"
+            )));
+        }
+        if !y.is_finite() {
+            return Err(Error::NonFinite {
+                context: "objective observation (drop failed runs or record a finite penalty)"
+                    .into(),
+                index: vec![self.history.len()],
+                value: y,
+            });
+        }
+        if constraints.len() != self.params.constraints.len() {
+            return Err(Error::shape_mismatch(
+                "constraint values",
+                [self.params.constraints.len()],
+                [constraints.len()],
+            ));
+        }
+        voltai_core::check::finite1("constraint observation", ArrayView1::from(constraints))?;
+        self.history.observations.push(Observation {
+            x: x.to_vec(),
+            y,
+            constraints: constraints.to_vec(),
+        });
+        Ok(())
+    }
+
+    /// Records a batch: points as rows of `x`, objective values `y`, and one
+    /// row of constraint values per point when constraints are declared.
+    pub fn tell(
+        &mut self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        constraints: Option<ArrayView2<'_, f64>>,
+    ) -> Result<()> {
+        voltai_core::check::same_len("observations", x.nrows(), y.len())?;
+        if let Some(c) = constraints {
+            voltai_core::check::same_len("constraint rows", x.nrows(), c.nrows())?;
+        }
+        for i in 0..x.nrows() {
+            let c = constraints.map_or_else(Vec::new, |c| c.row(i).to_vec());
+            self.tell_one(&x.row(i).to_vec(), y[i], &c)?;
+        }
+        Ok(())
+    }
+
+    fn round_seed(&self, salt: u64) -> u64 {
+        let mut rng = SplitMix64::new(self.params.seed ^ salt.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        rng.next_u64() ^ (self.history.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn encoded_history(&self) -> Array2<f64> {
+        let d = self.params.space.n_dims();
+        let x = Array2::from_shape_fn((self.history.len(), d), |(i, j)| {
+            self.history.observations[i].x[j]
+        });
+        self.params.space.encode(x.view())
+    }
+
+    fn fit_models(&self) -> Result<Models> {
+        let x = self.encoded_history();
+        let sign = self.sign();
+        let y: Array1<f64> = self
+            .history
+            .observations
+            .iter()
+            .map(|o| sign * o.y)
+            .collect();
+        let (ys, _, _) = standardise(y.view());
+        let objective = self
+            .params
+            .surrogate
+            .fit(x.view(), ys.view(), self.round_seed(1))?;
+        let mut constraints = Vec::new();
+        let mut limits = Vec::new();
+        let mut targets = vec![ys.clone()];
+        for (j, c) in self.params.constraints.iter().enumerate() {
+            let v: Array1<f64> = self
+                .history
+                .observations
+                .iter()
+                .map(|o| o.constraints[j])
+                .collect();
+            let (vs, limit) = if self.params.safe_delta.is_some() {
+                // Relative to the limit, zero prior mean: the unknown is unsafe.
+                let scale = c
+                    .scale
+                    .unwrap_or_else(|| v.iter().map(|x| (x - c.limit).abs()).fold(0.0, f64::max));
+                let scale = if scale > 0.0 { scale } else { 1.0 };
+                (v.mapv(|x| (x - c.limit) / scale), 0.0)
+            } else {
+                let (vs, mean, sd) = standardise(v.view());
+                (vs, (c.limit - mean) / sd)
+            };
+            constraints.push(c.surrogate.fit(
+                x.view(),
+                vs.view(),
+                self.round_seed(2 + j as u64),
+            )?);
+            limits.push(limit);
+            targets.push(vs);
+        }
+        let best = self
+            .history
+            .observations
+            .iter()
+            .zip(ys.iter())
+            .filter(|(o, _)| self.is_feasible(o))
+            .map(|(_, v)| *v)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        Ok(Models {
+            objective,
+            constraints,
+            limits,
+            best,
+            x,
+            targets,
+        })
+    }
+
+    /// `z` such that `μ + zσ ≤ limit` certifies safety at level 1 − δ.
+    fn safe_z(&self) -> Option<f64> {
+        self.params.safe_delta.map(|d| normal_quantile(1.0 - d))
+    }
+
+    /// Scores of encoded points under the current models (−∞: not allowed).
+    fn score(
+        &self,
+        m: &Models,
+        u: ArrayView2<'_, f64>,
+        sample: Option<&Array1<f64>>,
+        strict: bool,
+    ) -> Result<Array1<f64>> {
+        let (mean, var) = m.objective.predict(u)?;
+        let n = u.nrows();
+        let mut log_feasible = Array1::<f64>::zeros(n);
+        let mut allowed = vec![true; n];
+        let mut excess = vec![0.0f64; n];
+        for (c, &limit) in m.constraints.iter().zip(&m.limits) {
+            let (cm, cv) = c.predict(u)?;
+            for i in 0..n {
+                let sd = cv[i].max(1e-18).sqrt();
+                let p = normal_cdf((limit - cm[i]) / sd);
+                log_feasible[i] += p.max(1e-300).ln();
+                if let Some(z) = self.safe_z()
+                    && cm[i] + z * sd > limit
+                {
+                    allowed[i] = false;
+                    excess[i] = excess[i].max(cm[i] + z * sd - limit);
+                }
+            }
+        }
+        let acq = &self.params.acquisition;
+        let constrained = !m.constraints.is_empty();
+        Ok(Array1::from_shape_fn(n, |i| {
+            if !allowed[i] && strict {
+                return f64::NEG_INFINITY;
+            }
+            // The smooth variant (for gradient polishing) penalises leaving
+            // the safe set instead of forbidding it.
+            let penalty = 1e4 * excess[i];
+            let Some(best) = m.best else {
+                // Nothing feasible yet: look for feasibility first.
+                return log_feasible[i] - penalty;
+            };
+            let base = match sample {
+                Some(s) => s[i],
+                None => acq.value(mean[i], var[i].max(0.0).sqrt(), best),
+            };
+            if !constrained || self.params.safe_delta.is_some() {
+                base - penalty
+            } else if acq.is_log() {
+                base + log_feasible[i]
+            } else if acq.weights_by_feasibility() {
+                base * log_feasible[i].exp()
+            } else if log_feasible[i] >= 0.5f64.ln() {
+                base
+            } else {
+                f64::NEG_INFINITY
+            }
+        }))
+    }
+
+    /// Candidate pool in the encoding: Sobol points plus perturbations of the
+    /// best observed points (safe sets start small around known-safe points),
+    /// snapped to valid values; for candidate sets, the untried candidates.
+    fn pool(&self, salt: u64) -> (Array2<f64>, Vec<usize>) {
+        let space = &self.params.space;
+        match space {
+            SearchSpace::Candidates(c) => {
+                let tried: Vec<usize> = self
+                    .history
+                    .observations
+                    .iter()
+                    .filter_map(|o| candidate_index(c, ArrayView1::from(&o.x[..])))
+                    .collect();
+                let left: Vec<usize> = (0..c.nrows()).filter(|i| !tried.contains(i)).collect();
+                let rows = c.select(Axis(0), &left);
+                (space.encode(rows.view()), left)
+            }
+            SearchSpace::Box(_) => {
+                let d = space.encoded_dims();
+                let mut pool = sobol(self.params.pool_size, d, self.round_seed(salt));
+                let mut rng = SplitMix64::new(self.round_seed(salt + 1));
+                let x = self.encoded_history();
+                let sign = self.sign();
+                let mut order: Vec<usize> = (0..x.nrows()).collect();
+                order.sort_by(|&a, &b| {
+                    let (oa, ob) = (&self.history.observations[a], &self.history.observations[b]);
+                    (self.is_feasible(ob), sign * ob.y)
+                        .partial_cmp(&(self.is_feasible(oa), sign * oa.y))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+                let mut local = Vec::new();
+                for &i in order.iter().take(5) {
+                    for scale in [0.02, 0.05, 0.15] {
+                        for _ in 0..20 {
+                            local.extend(
+                                (0..d).map(|j| (x[[i, j]] + scale * rng.normal()).clamp(0.0, 1.0)),
+                            );
+                        }
+                    }
+                }
+                if !local.is_empty() {
+                    let local = Array2::from_shape_vec((local.len() / d, d), local)
+                        .unwrap_or_else(|_| Array2::zeros((0, d)));
+                    pool = concatenate(Axis(0), &[pool.view(), local.view()]).unwrap_or(pool);
+                }
+                if !space.is_continuous() {
+                    for mut row in pool.rows_mut() {
+                        let snapped =
+                            space.encode(space.decode(row.view()).insert_axis(Axis(0)).view());
+                        row.assign(&snapped.row(0));
+                    }
+                }
+                (pool, Vec::new())
+            }
+        }
+    }
+
+    /// Proposes `q ≥ 1` points to evaluate next (rows of the result). Batches
+    /// use the kriging believer: each pick is added to the models at its
+    /// predicted mean before the next is chosen. Candidate sets never repeat
+    /// a candidate; fewer than `q` rows come back when fewer are left.
+    pub fn ask(&mut self, q: usize) -> Result<Array2<f64>> {
+        if q == 0 {
+            return Err(Error::invalid_parameter("q", q, "1 or more"));
+        }
+        let space = self.params.space.clone();
+        let n_obs = self.history.len();
+        if self.params.safe_delta.is_some() && n_obs == 0 {
+            return Err(Error::InvalidInput(
+                "safe mode needs at least one known-safe observation before the first ask".into(),
+            ));
+        }
+        let (pool, left) = self.pool(10);
+        if let SearchSpace::Candidates(c) = &space {
+            if left.is_empty() {
+                return Err(Error::InvalidInput(
+                    "every candidate has been evaluated".into(),
+                ));
+            }
+            if n_obs < self.params.n_initial && self.params.safe_delta.is_none() {
+                // Random distinct candidates for the initial design.
+                let mut rng = SplitMix64::new(self.round_seed(3));
+                let mut left = left.clone();
+                let k = q.min(left.len());
+                let mut picks = Vec::with_capacity(k);
+                for _ in 0..k {
+                    let i = (rng.next_u64() % left.len() as u64) as usize;
+                    picks.push(left.swap_remove(i));
+                }
+                return Ok(c.select(Axis(0), &picks));
+            }
+        } else if n_obs < self.params.n_initial && self.params.safe_delta.is_none() {
+            let total = self.params.n_initial.max(n_obs + q);
+            let design = self
+                .params
+                .design
+                .sample(total, space.encoded_dims(), self.params.seed);
+            return Ok(Array2::from_shape_fn((q, space.n_dims()), |(i, j)| {
+                space.decode(design.row(n_obs + i))[j]
+            }));
+        }
+        if n_obs == 0 {
+            return Err(Error::InvalidInput(
+                "no observations and no initial design: tell at least one point or set an initial design".into(),
+            ));
+        }
+        let mut models = self.fit_models()?;
+        let mut pool = pool;
+        let mut left = left;
+        let mut picks: Vec<Array1<f64>> = Vec::new();
+        let polish =
+            space.is_continuous() && self.params.acquisition != Acquisition::ThompsonSampling;
+        for k in 0..q {
+            if pool.nrows() == 0 {
+                break;
+            }
+            let sample = if self.params.acquisition == Acquisition::ThompsonSampling {
+                let draw = models.objective.sample_joint(
+                    pool.view(),
+                    1,
+                    self.round_seed(20 + k as u64),
+                )?;
+                Some(draw.row(0).to_owned())
+            } else {
+                None
+            };
+            // Safe mode alternates SafeOpt's exploring pick with the
+            // acquisition's pick inside the safe set: SafeOpt alone converges
+            // slowly, the acquisition alone can stall on the safe set's edge.
+            let explore = (self.history.len() + k) % 2 == 1;
+            let chosen = if self.params.safe_delta.is_some() && explore {
+                self.safe_pick(&models, pool.view())?
+            } else if let Some(s) = &sample {
+                let values = self.score(&models, pool.view(), Some(s), true)?;
+                argmax(values.view()).map(|(i, v)| (pool.row(i).to_owned(), v))
+            } else {
+                let score = |u: ArrayView2<'_, f64>| self.score(&models, u, None, true);
+                let smooth = |u: ArrayView2<'_, f64>| self.score(&models, u, None, false);
+                let smooth: Option<&super::maximize::Score<'_>> =
+                    if self.params.safe_delta.is_some() {
+                        Some(&smooth)
+                    } else {
+                        None
+                    };
+                maximize(&score, smooth, pool.view(), self.params.n_starts, polish)?
+            };
+            let Some((u, _)) = chosen else {
+                if k == 0 {
+                    return Err(Error::InvalidInput(
+                        "no point is allowed: the safe set is empty under the current models"
+                            .into(),
+                    ));
+                }
+                break;
+            };
+            // Decode, and drop the pick from the pool (candidate sets).
+            let point = match &space {
+                SearchSpace::Candidates(c) => {
+                    let i = (0..pool.nrows()).find(|&i| pool.row(i) == u).unwrap_or(0);
+                    let row = c.row(left[i]).to_owned();
+                    left.remove(i);
+                    pool = pool.select(
+                        Axis(0),
+                        &(0..pool.nrows()).filter(|&r| r != i).collect::<Vec<_>>(),
+                    );
+                    row
+                }
+                SearchSpace::Box(_) => space.decode(u.view()),
+            };
+            picks.push(point);
+            if k + 1 < q {
+                models = self.fantasize(models, u.view())?;
+            }
+        }
+        let d = space.n_dims();
+        Ok(Array2::from_shape_fn((picks.len(), d), |(i, j)| {
+            picks[i][j]
+        }))
+    }
+
+    /// SafeOpt's choice (Sui et al. 2015; Berkenkamp et al. 2016 for several
+    /// constraints): among the safe pool points that are potential maximisers
+    /// (objective UCB ≥ the best safe LCB) or potential expanders (an
+    /// optimistic constraint value there would certify a currently unsafe
+    /// neighbour), take the one with the widest confidence interval.
+    fn safe_pick(
+        &self,
+        m: &Models,
+        pool: ArrayView2<'_, f64>,
+    ) -> Result<Option<(Array1<f64>, f64)>> {
+        let z = self.safe_z().unwrap_or(2.0);
+        let n = pool.nrows();
+        let (fm, fv) = m.objective.predict(pool)?;
+        let fs = fv.mapv(|v| v.max(0.0).sqrt());
+        let mut safe = vec![true; n];
+        let mut width = fs.mapv(|s| 2.0 * z * s);
+        let mut cstats = Vec::new();
+        for (c, &limit) in m.constraints.iter().zip(&m.limits) {
+            let (cm, cv) = c.predict(pool)?;
+            let cs = cv.mapv(|v| v.max(0.0).sqrt());
+            for i in 0..n {
+                safe[i] &= cm[i] + z * cs[i] <= limit;
+                width[i] = width[i].max(2.0 * z * cs[i]);
+            }
+            cstats.push((cm, cs));
+        }
+        let safe_idx: Vec<usize> = (0..n).filter(|&i| safe[i]).collect();
+        if safe_idx.is_empty() {
+            return Ok(None);
+        }
+        let best_lcb = safe_idx
+            .iter()
+            .map(|&i| fm[i] - z * fs[i])
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut candidates: Vec<usize> = safe_idx
+            .iter()
+            .copied()
+            .filter(|&i| fm[i] + z * fs[i] >= best_lcb)
+            .collect();
+        // Expanders: the most uncertain safe points, tested by a fantasy
+        // observation at their optimistic constraint value.
+        let unsafe_idx: Vec<usize> = (0..n).filter(|&i| !safe[i]).collect();
+        if !unsafe_idx.is_empty() {
+            let mut by_width: Vec<usize> = safe_idx.clone();
+            let cmax = |i: usize| cstats.iter().map(|(_, cs)| cs[i]).fold(0.0, f64::max);
+            by_width.sort_by(|&a, &b| cmax(b).total_cmp(&cmax(a)));
+            for &i in by_width.iter().take(30) {
+                if candidates.contains(&i) {
+                    continue;
+                }
+                let row = pool.row(i).insert_axis(Axis(0));
+                let near: Vec<usize> = unsafe_idx
+                    .iter()
+                    .copied()
+                    .filter(|&j| {
+                        (0..pool.ncols())
+                            .map(|k| (pool[[i, k]] - pool[[j, k]]).powi(2))
+                            .sum::<f64>()
+                            < 0.04
+                    })
+                    .collect();
+                if near.is_empty() {
+                    continue;
+                }
+                let probe = pool.select(Axis(0), &near);
+                let mut expands = vec![true; near.len()];
+                let mut usable = true;
+                for (k, (c, &limit)) in m.constraints.iter().zip(&m.limits).enumerate() {
+                    let optimistic = Array1::from(vec![cstats[k].0[i] - z * cstats[k].1[i]]);
+                    match c.condition_on(row, optimistic.view()) {
+                        Some(Ok(f)) => {
+                            let (pm, pv) = f.predict(probe.view())?;
+                            for (e, (a, v)) in expands.iter_mut().zip(pm.iter().zip(pv.iter())) {
+                                *e &= a + z * v.max(0.0).sqrt() <= limit;
+                            }
+                        }
+                        _ => usable = false,
+                    }
+                }
+                if usable && expands.iter().any(|&e| e) {
+                    candidates.push(i);
+                }
+            }
+        }
+        Ok(candidates
+            .into_iter()
+            .max_by(|&a, &b| width[a].total_cmp(&width[b]))
+            .map(|i| (pool.row(i).to_owned(), width[i])))
+    }
+
+    /// Kriging believer: every model absorbs the pick at its own mean.
+    fn fantasize(&self, m: Models, u: ArrayView1<'_, f64>) -> Result<Models> {
+        let row = u.insert_axis(Axis(0));
+        let x = concatenate(Axis(0), &[m.x.view(), row])
+            .map_err(|e| Error::numerical("fantasy", e.to_string()))?;
+        let mut targets = Vec::with_capacity(m.targets.len());
+        let mut absorb = |s: &dyn FittedSurrogate,
+                          surrogate: &dyn Surrogate,
+                          target: &Array1<f64>,
+                          salt: u64|
+         -> Result<Box<dyn FittedSurrogate>> {
+            let (mean, _) = s.predict(row)?;
+            let mut extended = target.to_vec();
+            extended.push(mean[0]);
+            targets.push(Array1::from(extended));
+            match s.condition_on(row, mean.view()) {
+                Some(r) => r,
+                // Surrogates without a cheap update refit with the fantasy.
+                None => surrogate.fit(
+                    x.view(),
+                    targets[targets.len() - 1].view(),
+                    self.round_seed(salt),
+                ),
+            }
+        };
+        let objective = absorb(
+            m.objective.as_ref(),
+            self.params.surrogate.as_ref(),
+            &m.targets[0],
+            40,
+        )?;
+        let mut constraints = Vec::new();
+        for (j, c) in m.constraints.iter().enumerate() {
+            constraints.push(absorb(
+                c.as_ref(),
+                self.params.constraints[j].surrogate.as_ref(),
+                &m.targets[j + 1],
+                41 + j as u64,
+            )?);
+        }
+        Ok(Models {
+            objective,
+            constraints,
+            limits: m.limits,
+            best: m.best,
+            x,
+            targets,
+        })
+    }
+
+    /// In safe mode, the points of the current search pool that the
+    /// constraint models certify as safe (decoded, one per row).
+    pub fn safe_set(&self) -> Result<Array2<f64>> {
+        let z = self
+            .safe_z()
+            .ok_or_else(|| Error::InvalidInput("safe_set needs safe mode".into()))?;
+        if self.history.is_empty() {
+            return Ok(Array2::zeros((0, self.params.space.n_dims())));
+        }
+        let models = self.fit_models()?;
+        let (pool, left) = self.pool(10);
+        let mut safe = vec![true; pool.nrows()];
+        for (c, &limit) in models.constraints.iter().zip(&models.limits) {
+            let (cm, cv) = c.predict(pool.view())?;
+            for i in 0..pool.nrows() {
+                safe[i] &= cm[i] + z * cv[i].max(0.0).sqrt() <= limit;
+            }
+        }
+        let rows: Vec<Array1<f64>> = (0..pool.nrows())
+            .filter(|&i| safe[i])
+            .map(|i| match &self.params.space {
+                SearchSpace::Candidates(c) => c.row(left[i]).to_owned(),
+                SearchSpace::Box(_) => self.params.space.decode(pool.row(i)),
+            })
+            .collect();
+        let d = self.params.space.n_dims();
+        Ok(Array2::from_shape_fn((rows.len(), d), |(i, j)| rows[i][j]))
+    }
+
+    /// Runs `budget` evaluations in batches of `q`: `f(x)` returns the
+    /// objective and the constraint values. `progress(evaluations, best)` is
+    /// called after each batch.
+    pub fn run(
+        &mut self,
+        mut f: impl FnMut(ArrayView1<'_, f64>) -> Result<(f64, Vec<f64>)>,
+        budget: usize,
+        q: usize,
+        progress: &mut dyn FnMut(usize, Option<&Observation>),
+    ) -> Result<()> {
+        let mut done = 0;
+        while done < budget {
+            let x = self.ask(q.min(budget - done))?;
+            for row in x.rows() {
+                let (y, c) = f(row)?;
+                self.tell_one(&row.to_vec(), y, &c)?;
+                done += 1;
+            }
+            progress(done, self.best());
+        }
+        Ok(())
+    }
+}
+
+/// Index of the candidate equal to `x` (to 1e-9 relative).
+fn candidate_index(c: &Array2<f64>, x: ArrayView1<'_, f64>) -> Option<usize> {
+    (0..c.nrows()).find(|&i| {
+        c.row(i)
+            .iter()
+            .zip(x.iter())
+            .all(|(a, b)| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0))
+    })
+}

@@ -1,0 +1,81 @@
+//! Replaying a finished campaign: a finite candidate set whose outcomes are
+//! all known, to measure how quickly an optimiser would have found the best.
+
+use ndarray::{ArrayView2, Axis};
+use voltai_core::{Error, Result};
+
+use super::acquisition::Acquisition;
+use super::design::InitialDesign;
+use super::optimizer::{BayesOptParams, Goal};
+use super::space::SearchSpace;
+
+/// How a replay proposes.
+#[derive(Debug, Clone)]
+pub struct ReplaySettings {
+    /// Random candidates before the model is used.
+    pub n_initial: usize,
+    /// Proposals per round (batch size).
+    pub batch: usize,
+    /// The acquisition function.
+    pub acquisition: Acquisition,
+}
+
+impl Default for ReplaySettings {
+    fn default() -> Self {
+        ReplaySettings {
+            n_initial: 4,
+            batch: 1,
+            acquisition: Acquisition::LogExpectedImprovement,
+        }
+    }
+}
+
+/// Number of evaluations (initial design included) until the optimiser first
+/// picks one of the `k` candidates with the largest `outcomes`, maximising
+/// over `candidates` (one row each) with the default GP surrogate.
+pub fn evaluations_to_top_k(
+    candidates: ArrayView2<'_, f64>,
+    outcomes: &[f64],
+    k: usize,
+    settings: &ReplaySettings,
+    seed: u64,
+) -> Result<usize> {
+    voltai_core::check::same_len("outcomes vs candidates", candidates.nrows(), outcomes.len())?;
+    if k == 0 || k > outcomes.len() {
+        return Err(Error::invalid_parameter(
+            "k",
+            k,
+            format!("[1, {}]", outcomes.len()),
+        ));
+    }
+    let mut order: Vec<usize> = (0..outcomes.len()).collect();
+    order.sort_by(|&a, &b| outcomes[b].total_cmp(&outcomes[a]));
+    let threshold = outcomes[order[k - 1]];
+    let space = SearchSpace::candidates(candidates.to_owned())?;
+    let mut opt = BayesOptParams::new(space)
+        .goal(Goal::Maximize)
+        .acquisition(settings.acquisition)?
+        .initial_design(settings.n_initial, InitialDesign::Random)
+        .seed(seed)
+        .build()?;
+    let find = |x: &[f64]| -> Option<usize> {
+        (0..candidates.nrows()).find(|&i| candidates.row(i).iter().zip(x).all(|(a, b)| a == b))
+    };
+    let mut evaluations = 0;
+    while evaluations < candidates.nrows() {
+        let batch = opt.ask(settings.batch)?;
+        let mut hit = false;
+        for row in batch.axis_iter(Axis(0)) {
+            let x = row.to_vec();
+            let i = find(&x)
+                .ok_or_else(|| Error::numerical("replay", "proposal is not a candidate"))?;
+            evaluations += 1;
+            hit |= outcomes[i] >= threshold;
+            opt.tell_one(&x, outcomes[i], &[])?;
+        }
+        if hit {
+            return Ok(evaluations);
+        }
+    }
+    Ok(evaluations)
+}

@@ -1,0 +1,262 @@
+//! Surrogate models: anything with a predictive mean and variance.
+
+use std::fmt::Debug;
+use std::marker::PhantomData;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use voltai_core::synthetic::SplitMix64;
+use voltai_core::{Dataset, Error, Fit, ProbabilisticRegressor, Result};
+use voltai_gp::{Gp, GpParams, OptimizerSettings};
+use voltai_kernels::Kernel;
+use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
+
+/// Fits a model of the (standardised) objective on unit-cube inputs.
+pub trait Surrogate: Send + Sync + Debug {
+    /// Fits `y` at the rows of `x`; `seed` varies between calls so randomised
+    /// fits (restarts) stay reproducible.
+    fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        seed: u64,
+    ) -> Result<Box<dyn FittedSurrogate>>;
+}
+
+/// A fitted surrogate.
+pub trait FittedSurrogate: Send + Sync {
+    /// Mean and variance of the latent objective (noise excluded where the
+    /// model separates it) at each row of `x`.
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)>;
+
+    /// `n` joint posterior draws at the rows of `x` (`n × rows`). The default
+    /// draws each point independently from its marginal, which is all a
+    /// generic mean-and-variance model offers.
+    fn sample_joint(&self, x: ArrayView2<'_, f64>, n: usize, seed: u64) -> Result<Array2<f64>> {
+        let (mean, var) = self.predict(x)?;
+        let mut rng = SplitMix64::new(seed);
+        Ok(Array2::from_shape_fn((n, x.nrows()), |(_, j)| {
+            mean[j] + var[j].max(0.0).sqrt() * rng.normal()
+        }))
+    }
+
+    /// The model refitted with extra (fantasy) observations and the same
+    /// hyperparameters, for batch proposals by the kriging believer. `None`
+    /// means "refit through the surrogate".
+    fn condition_on(
+        &self,
+        _x: ArrayView2<'_, f64>,
+        _y: ArrayView1<'_, f64>,
+    ) -> Option<Result<Box<dyn FittedSurrogate>>> {
+        None
+    }
+}
+
+/// The default surrogate: an exact GP with a scaled ARD squared-exponential
+/// kernel plus a learned white-noise term, hyperparameters by multi-start
+/// L-BFGS-B within bounds suited to unit-cube inputs and standardised outputs.
+#[derive(Debug, Clone)]
+pub struct GpSurrogate {
+    restarts: usize,
+    noise_bounds: (f64, f64),
+    lengthscale_bounds: (f64, f64),
+    variance_bounds: (f64, f64),
+}
+
+impl Default for GpSurrogate {
+    fn default() -> Self {
+        GpSurrogate {
+            restarts: 1,
+            noise_bounds: (1e-6, 0.1),
+            lengthscale_bounds: (0.02, 10.0),
+            variance_bounds: (0.05, 20.0),
+        }
+    }
+}
+
+type BoKernel = Sum<Scaled<Rbf>, White>;
+
+impl GpSurrogate {
+    /// Default settings: 1 extra random restart, signal variance in
+    /// [0.05, 20], length scales in [0.02, 10] (unit-cube inputs), noise
+    /// variance in [1e-6, 0.1] (standardised outputs).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Extra random restarts of the hyperparameter search.
+    pub fn restarts(mut self, restarts: usize) -> Self {
+        self.restarts = restarts;
+        self
+    }
+
+    /// Bounds of the length scales (unit-cube inputs). Safe mode needs a
+    /// modest upper bound: it encodes how far one safe observation vouches
+    /// for its neighbours (SafeOpt's regularity assumption).
+    pub fn lengthscale_bounds(mut self, low: f64, high: f64) -> Result<Self> {
+        if !(low > 0.0 && low < high && high.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "length-scale bounds must satisfy 0 < low < high, got [{low}, {high}]"
+            )));
+        }
+        self.lengthscale_bounds = (low, high);
+        Ok(self)
+    }
+
+    /// Bounds of the signal variance (standardised outputs).
+    pub fn variance_bounds(mut self, low: f64, high: f64) -> Result<Self> {
+        if !(low > 0.0 && low < high && high.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "variance bounds must satisfy 0 < low < high, got [{low}, {high}]"
+            )));
+        }
+        self.variance_bounds = (low, high);
+        Ok(self)
+    }
+
+    /// Bounds of the (standardised) noise variance; use a higher upper bound
+    /// for noisy experiments.
+    pub fn noise_bounds(mut self, low: f64, high: f64) -> Result<Self> {
+        if !(low > 0.0 && low < high && high.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "noise bounds must satisfy 0 < low < high, got [{low}, {high}]"
+            )));
+        }
+        self.noise_bounds = (low, high);
+        Ok(self)
+    }
+}
+
+impl Surrogate for GpSurrogate {
+    fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        seed: u64,
+    ) -> Result<Box<dyn FittedSurrogate>> {
+        let d = x.ncols();
+        let (l_lo, l_hi) = self.lengthscale_bounds;
+        let (v_lo, v_hi) = self.variance_bounds;
+        let kernel: BoKernel = Sum(
+            Scaled::new(
+                1.0f64.clamp(v_lo, v_hi),
+                Rbf::ard(vec![0.3f64.clamp(l_lo, l_hi); d])?,
+            )?,
+            White::new(self.noise_bounds.0.max(1e-4).min(self.noise_bounds.1))?,
+        );
+        let mut bounds = vec![self.variance_bounds];
+        bounds.extend(std::iter::repeat_n(self.lengthscale_bounds, d));
+        bounds.push(self.noise_bounds);
+        let params = GpParams::new(kernel)
+            .normalize_y(false)
+            .optimizer(OptimizerSettings {
+                restarts: self.restarts,
+                seed,
+                bounds,
+                max_iter: 100,
+                priors: Vec::new(),
+            })?;
+        let gp = params.fit(&Dataset::new(x.to_owned(), y.to_owned())?)?;
+        Ok(Box::new(GpFitted {
+            gp,
+            x: x.to_owned(),
+            y: y.to_owned(),
+        }))
+    }
+}
+
+struct GpFitted<K> {
+    gp: Gp<K>,
+    x: Array2<f64>,
+    y: Array1<f64>,
+}
+
+impl<K: Kernel + Clone + Debug + Send + Sync + 'static> FittedSurrogate for GpFitted<K> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)> {
+        latent(&self.gp, x)
+    }
+
+    fn sample_joint(&self, x: ArrayView2<'_, f64>, n: usize, seed: u64) -> Result<Array2<f64>> {
+        self.gp.sample(x, n, seed)
+    }
+
+    fn condition_on(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+    ) -> Option<Result<Box<dyn FittedSurrogate>>> {
+        let fit = || -> Result<Box<dyn FittedSurrogate>> {
+            let xs = ndarray::concatenate(ndarray::Axis(0), &[self.x.view(), x])
+                .map_err(|e| Error::numerical("fantasy data", e.to_string()))?;
+            let ys = ndarray::concatenate(ndarray::Axis(0), &[self.y.view(), y])
+                .map_err(|e| Error::numerical("fantasy data", e.to_string()))?;
+            let gp = GpParams::new(self.gp.kernel().clone())
+                .normalize_y(false)
+                .fit(&Dataset::new(xs.clone(), ys.clone())?)?;
+            Ok(Box::new(GpFitted { gp, x: xs, y: ys }))
+        };
+        Some(fit())
+    }
+}
+
+fn latent<M: ProbabilisticRegressor>(
+    m: &M,
+    x: ArrayView2<'_, f64>,
+) -> Result<(Array1<f64>, Array1<f64>)> {
+    let p = m.predict_dist(x)?;
+    let var = match p.parts {
+        Some(parts) => parts.epistemic,
+        None => p.variance,
+    };
+    Ok((p.mean, var))
+}
+
+/// Any parameters whose fitted model is a [`ProbabilisticRegressor`] (a GP
+/// with another kernel, a Bayesian linear model, …) as a surrogate.
+pub struct ParamsSurrogate<P> {
+    params: P,
+    _model: PhantomData<fn() -> P>,
+}
+
+impl<P: Debug> Debug for ParamsSurrogate<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParamsSurrogate")
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+impl<P> ParamsSurrogate<P> {
+    /// Wraps `params`.
+    pub fn new(params: P) -> Self {
+        ParamsSurrogate {
+            params,
+            _model: PhantomData,
+        }
+    }
+}
+
+struct ModelFitted<M>(M);
+
+impl<M: ProbabilisticRegressor + Send + Sync> FittedSurrogate for ModelFitted<M> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)> {
+        latent(&self.0, x)
+    }
+}
+
+impl<P> Surrogate for ParamsSurrogate<P>
+where
+    P: Fit + Debug + Send + Sync,
+    P::Model: ProbabilisticRegressor + Send + Sync + 'static,
+{
+    fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        _seed: u64,
+    ) -> Result<Box<dyn FittedSurrogate>> {
+        let model = self
+            .params
+            .fit(&Dataset::new(x.to_owned(), y.to_owned())?)?;
+        Ok(Box::new(ModelFitted(model)))
+    }
+}

@@ -1,0 +1,201 @@
+//! The ask/tell API: spaces, batches, resuming, other surrogates, bad input.
+
+use ndarray::{Array1, Array2, array};
+use voltai_discovery::bo::{
+    Acquisition, BayesOptParams, Constraint, Dimension, Goal, History, InitialDesign,
+    ParamsSurrogate, SearchSpace,
+};
+use voltai_gp::BayesianLinearParams;
+
+fn quadratic(x: ndarray::ArrayView1<'_, f64>) -> f64 {
+    x.iter().map(|v| (v - 0.3).powi(2)).sum()
+}
+
+#[test]
+fn every_acquisition_finds_the_minimum_of_a_bowl() {
+    for acq in [
+        Acquisition::ExpectedImprovement { xi: 0.0 },
+        Acquisition::LogExpectedImprovement,
+        Acquisition::ProbabilityOfImprovement { xi: 0.01 },
+        Acquisition::UpperConfidenceBound { beta: 2.0 },
+        Acquisition::ThompsonSampling,
+    ] {
+        let mut opt =
+            BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap())
+                .goal(Goal::Minimize)
+                .acquisition(acq)
+                .unwrap()
+                .seed(2)
+                .build()
+                .unwrap();
+        opt.run(|x| Ok((quadratic(x), vec![])), 25, 1, &mut |_, _| {})
+            .unwrap();
+        let best = opt.best().unwrap();
+        assert!(best.y < 2e-3, "{acq:?}: {best:?}");
+    }
+}
+
+#[test]
+fn batches_resume_and_seeds_are_deterministic() {
+    let params = || {
+        BayesOptParams::new(SearchSpace::continuous(&[(-1.0, 1.0), (-1.0, 1.0)]).unwrap())
+            .goal(Goal::Minimize)
+            .initial_design(4, InitialDesign::LatinHypercube)
+            .seed(11)
+    };
+    let mut a = params().build().unwrap();
+    let x = a.ask(4).unwrap();
+    let y: Array1<f64> = x.rows().into_iter().map(quadratic).collect();
+    a.tell(x.view(), y.view(), None).unwrap();
+    // A batch of three distinct model-based proposals (kriging believer).
+    let batch = a.ask(3).unwrap();
+    assert_eq!(batch.nrows(), 3);
+    for i in 0..3 {
+        for j in i + 1..3 {
+            let d: f64 = (&batch.row(i) - &batch.row(j)).mapv(|v| v * v).sum();
+            assert!(d > 1e-6, "batch points {i} and {j} coincide");
+        }
+    }
+    // Saving the history and resuming gives the same next proposals.
+    let saved = a.history().to_json().unwrap();
+    let mut b = params()
+        .resume(History::from_json(&saved).unwrap())
+        .unwrap();
+    assert_eq!(b.ask(3).unwrap(), batch);
+    let mut c = params().build().unwrap();
+    assert_eq!(c.ask(4).unwrap(), x);
+    // Malformed history text is a located parse error.
+    let err = History::from_json("{\"observations\": [1,")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("<history>:1:"), "{err}");
+}
+
+#[test]
+fn mixed_spaces_and_candidate_sets() {
+    let space = SearchSpace::new(vec![
+        Dimension::continuous("rate", 0.5, 4.0).unwrap(),
+        Dimension::integer("steps", 1, 6).unwrap(),
+        Dimension::categorical("electrolyte", &["EC/DMC", "EC/EMC", "FEC"]).unwrap(),
+    ])
+    .unwrap();
+    let f = |x: ndarray::ArrayView1<'_, f64>| -> f64 {
+        -(x[0] - 2.0).powi(2) - (x[1] - 4.0).powi(2) + if x[2] == 2.0 { 1.0 } else { 0.0 }
+    };
+    let mut opt = BayesOptParams::new(space.clone()).seed(4).build().unwrap();
+    opt.run(|x| Ok((f(x), vec![])), 30, 2, &mut |_, _| {})
+        .unwrap();
+    for o in &opt.history().observations {
+        space.check_point(Array1::from(o.x.clone()).view()).unwrap();
+    }
+    let best = opt.best().unwrap();
+    assert_eq!((best.x[1], best.x[2]), (4.0, 2.0), "{best:?}");
+
+    // Candidate sets never repeat a candidate and report exhaustion.
+    let cands = Array2::from_shape_fn((6, 1), |(i, _)| i as f64);
+    let mut opt = BayesOptParams::new(SearchSpace::candidates(cands).unwrap())
+        .initial_design(2, InitialDesign::Random)
+        .build()
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        let x = opt.ask(2).unwrap();
+        for r in x.rows() {
+            seen.push(r[0]);
+            opt.tell_one(&[r[0]], -(r[0] - 3.0f64).powi(2), &[])
+                .unwrap();
+        }
+    }
+    seen.sort_by(f64::total_cmp);
+    assert_eq!(seen, vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    assert!(opt.ask(1).is_err());
+    assert!(opt.tell_one(&[2.5], 0.0, &[]).is_err());
+}
+
+#[test]
+fn any_probabilistic_regressor_can_be_the_surrogate() {
+    // A Bayesian linear model on a linear objective.
+    let mut opt = BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap())
+        .surrogate(ParamsSurrogate::new(BayesianLinearParams::new()))
+        .acquisition(Acquisition::UpperConfidenceBound { beta: 1.0 })
+        .unwrap()
+        .seed(1)
+        .build()
+        .unwrap();
+    opt.run(|x| Ok((2.0 * x[0] - x[1], vec![])), 12, 1, &mut |_, _| {})
+        .unwrap();
+    let best = opt.best().unwrap();
+    assert!(best.y > 1.9, "{best:?}");
+    // Batches work through refitting when the surrogate has no cheap update.
+    assert_eq!(opt.ask(3).unwrap().nrows(), 3);
+}
+
+#[test]
+fn constraints_steer_away_from_infeasible_points() {
+    // Maximise x0 + x1 subject to x0² + x1² ≤ 0.5: optimum 1 at (0.5, 0.5).
+    let mut opt = BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap())
+        .constraint(Constraint::at_most("radius²", 0.5).unwrap())
+        .unwrap()
+        .seed(5)
+        .build()
+        .unwrap();
+    opt.run(
+        |x| Ok((x[0] + x[1], vec![x[0] * x[0] + x[1] * x[1]])),
+        30,
+        1,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let best = opt.best().unwrap();
+    assert!(best.constraints[0] <= 0.5 && best.y > 0.97, "{best:?}");
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    assert!(Dimension::continuous("x", 1.0, 0.0).is_err());
+    assert!(Dimension::continuous("x", 0.0, f64::NAN).is_err());
+    assert!(Dimension::integer("n", 3, 3).is_err());
+    assert!(Dimension::categorical("c", &["only"]).is_err());
+    assert!(SearchSpace::new(vec![]).is_err());
+    assert!(SearchSpace::candidates(Array2::zeros((0, 2))).is_err());
+    assert!(SearchSpace::candidates(array![[f64::NAN]]).is_err());
+    let space = SearchSpace::continuous(&[(0.0, 1.0)]).unwrap();
+    let mut opt = BayesOptParams::new(space.clone()).build().unwrap();
+    assert!(opt.tell_one(&[0.5], f64::NAN, &[]).is_err());
+    assert!(opt.tell_one(&[1.5], 0.0, &[]).is_err());
+    assert!(opt.tell_one(&[0.5, 0.1], 0.0, &[]).is_err());
+    assert!(opt.tell_one(&[0.5], 0.0, &[1.0]).is_err());
+    assert!(opt.ask(0).is_err());
+    assert!(BayesOptParams::new(space.clone()).safe_mode(0.7).is_err());
+    assert!(
+        BayesOptParams::new(space.clone())
+            .acquisition(Acquisition::UpperConfidenceBound { beta: -1.0 })
+            .is_err()
+    );
+    // Safe mode without constraints, and without a known-safe start.
+    assert!(
+        BayesOptParams::new(space.clone())
+            .safe_mode(0.05)
+            .unwrap()
+            .build()
+            .is_err()
+    );
+    let mut safe = BayesOptParams::new(space.clone())
+        .safe_mode(0.05)
+        .unwrap()
+        .constraint(Constraint::at_most("t", 1.0).unwrap())
+        .unwrap()
+        .build()
+        .unwrap();
+    assert!(safe.ask(1).is_err());
+    // Everything infeasible: the documented fallback looks for feasibility.
+    let mut opt = BayesOptParams::new(space)
+        .constraint(Constraint::at_most("c", -1.0).unwrap())
+        .unwrap()
+        .initial_design(3, InitialDesign::Sobol)
+        .build()
+        .unwrap();
+    opt.run(|x| Ok((x[0], vec![x[0]])), 6, 1, &mut |_, _| {})
+        .unwrap();
+    assert!(opt.best().is_none());
+}

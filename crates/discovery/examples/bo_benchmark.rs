@@ -15,11 +15,14 @@ use voltai_core::synthetic::SplitMix64;
 use voltai_discovery::bo::benchmarks::{BRANIN_MIN, HARTMANN6_MIN, branin, hartmann6};
 use voltai_discovery::bo::{BayesOptParams, Goal, GpSurrogate, InitialDesign, SearchSpace};
 
+/// Objective, bounds, global minimum.
+type Problem = (fn(ArrayView1<'_, f64>) -> f64, Vec<(f64, f64)>, f64);
+
 fn main() -> Result<(), voltai_core::Error> {
     let args: Vec<String> = std::env::args().collect();
     let name = args.get(1).map_or("branin", String::as_str);
     let seeds: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(10);
-    let (f, bounds, min): (fn(ArrayView1<'_, f64>) -> f64, Vec<(f64, f64)>, f64) = match name {
+    let (f, bounds, min): Problem = match name {
         "hartmann6" => (hartmann6, vec![(0.0, 1.0); 6], HARTMANN6_MIN),
         _ => (branin, vec![(-5.0, 10.0), (0.0, 15.0)], BRANIN_MIN),
     };

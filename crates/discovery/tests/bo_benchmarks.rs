@@ -8,6 +8,9 @@ use voltai_core::synthetic::SplitMix64;
 use voltai_discovery::bo::benchmarks::{BRANIN_MIN, HARTMANN6_MIN, branin, hartmann6};
 use voltai_discovery::bo::{BayesOptParams, Goal, InitialDesign, SearchSpace};
 
+/// Name, objective, bounds, global minimum.
+type Problem = (&'static str, fn(ArrayView1<'_, f64>) -> f64, Vec<(f64, f64)>, f64);
+
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);
     let n = v.len();
@@ -60,7 +63,7 @@ fn regret_beats_scikit_optimize_and_random_search() {
         .unwrap(),
     )
     .unwrap();
-    let problems: [(&str, fn(ArrayView1<'_, f64>) -> f64, Vec<(f64, f64)>, f64); 2] = [
+    let problems: [Problem; 2] = [
         (
             "branin",
             branin,

@@ -211,8 +211,8 @@ proptest! {
         let x = Array2::from_shape_fn((n, d), |(i, j)| values[i * d + j]);
         let Ok(times) = Times::uniform(dt) else { return Ok(()); };
         let Ok(traj) = Trajectory::new(x, times) else { return Ok(()); };
-        let _ = Sindy::new().library(PolynomialLibrary::new(degree).unwrap()).fit(&[traj.clone()]);
-        let _ = Sindy::new().differentiator(SavitzkyGolay::new(5, 2).unwrap()).fit(&[traj.clone()]);
+        let _ = Sindy::new().library(PolynomialLibrary::new(degree).unwrap()).fit(std::slice::from_ref(&traj));
+        let _ = Sindy::new().differentiator(SavitzkyGolay::new(5, 2).unwrap()).fit(std::slice::from_ref(&traj));
         let _ = Sindy::new().differentiator(TotalVariation::new(0.1).unwrap()).fit(&[traj]);
     }
 }

@@ -11,7 +11,8 @@
 //! | `kernels` | `voltai-kernels`: kernels, SVMs, multiple kernel learning, CKA | `kernels` (default) |
 //! | `gp` | `voltai-gp`: Gaussian processes, co-kriging, Bayesian linear regression | `gp` (default) |
 //! | `causal` | `voltai-causal`: causal graphs, identification, effect estimation | `causal` (default) |
-//! | `discovery` | `voltai-discovery`: sparse regression and cross-validation | `discovery` (default) |
+//! | `discovery` | `voltai-discovery`: sparse regression, SINDy, Bayesian optimisation | `discovery` (default) |
+//! | `neural` | `voltai-neural`: burn models — trajectory forecasting, training toolkit | `neural` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -30,3 +31,6 @@ pub use voltai_causal as causal;
 
 #[cfg(feature = "discovery")]
 pub use voltai_discovery as discovery;
+
+#[cfg(feature = "neural")]
+pub use voltai_neural as neural;

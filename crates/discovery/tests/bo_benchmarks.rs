@@ -9,7 +9,12 @@ use voltai_discovery::bo::benchmarks::{BRANIN_MIN, HARTMANN6_MIN, branin, hartma
 use voltai_discovery::bo::{BayesOptParams, Goal, InitialDesign, SearchSpace};
 
 /// Name, objective, bounds, global minimum.
-type Problem = (&'static str, fn(ArrayView1<'_, f64>) -> f64, Vec<(f64, f64)>, f64);
+type Problem = (
+    &'static str,
+    fn(ArrayView1<'_, f64>) -> f64,
+    Vec<(f64, f64)>,
+    f64,
+);
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(f64::total_cmp);

@@ -130,7 +130,11 @@ fn scalarisation_sweeps_recover_convex_and_nonconvex_fronts() {
     }
     // Non-convex front: weighted sums only find the two ends, ε-constraint
     // finds interior points, each exactly where f2 = ε.
-    assert!(ws(&concave).iter().all(|&p| !(1e-9..=1.0 - 1e-9).contains(&p)));
+    assert!(
+        ws(&concave)
+            .iter()
+            .all(|&p| !(1e-9..=1.0 - 1e-9).contains(&p))
+    );
     let picks = eps(&concave);
     for (k, p) in picks.iter().enumerate() {
         let e = (k + 1) as f64 / 20.0;

@@ -1,0 +1,31 @@
+//! # voltai-neural
+//!
+//! Neural models for battery data on [burn](https://burn.dev), running on any
+//! burn device chosen at run time (the pure-Rust CPU backend by default,
+//! wgpu behind the `wgpu` feature):
+//!
+//! - a sequence-to-sequence [`Forecaster`] that reads the first cycles of a
+//!   cell and forecasts the rest of its capacity trajectory, trained with
+//!   scheduled sampling and padding masks, with an optional
+//!   [monotonicity penalty](penalty::monotonicity_penalty);
+//! - [`trajectories`]: windowing into encoder inputs and masked targets, and
+//!   the persistence and linear-extrapolation baselines;
+//! - [`train`](train::train): Adam/AdamW, cosine schedule, early stopping,
+//!   progress callback and checkpoints — shared with `voltai-graph-nn`.
+//!
+//! Every run is seeded through [`device::cpu`].
+#![deny(missing_docs)]
+
+pub mod convert;
+pub mod device;
+mod forecaster;
+pub mod penalty;
+pub mod train;
+pub mod trajectories;
+
+pub use forecaster::{Activations, Forecaster, ForecasterConfig};
+
+/// The README's example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,184 @@
+//! The small training toolkit shared with `voltai-graph-nn`: Adam / AdamW,
+//! cosine learning-rate decay, early stopping on a validation loss, a
+//! progress callback and checkpoints through burn's module records.
+
+use std::path::Path;
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams};
+use burn::tensor::Tensor;
+use voltai_core::{Error, Result};
+
+use crate::convert::scalar;
+
+/// Optimiser and schedule settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainConfig {
+    /// Maximum number of epochs.
+    pub epochs: usize,
+    /// Initial learning rate.
+    pub learning_rate: f64,
+    /// Decoupled weight decay (AdamW) when > 0, else Adam.
+    pub weight_decay: f64,
+    /// Cosine decay of the learning rate to this fraction over the epochs.
+    pub final_lr_fraction: f64,
+    /// Stop after this many epochs without a better validation loss.
+    pub patience: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 200,
+            learning_rate: 3e-3,
+            weight_decay: 0.0,
+            final_lr_fraction: 0.1,
+            patience: 40,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks the settings.
+    pub fn check(&self) -> Result<()> {
+        if self.epochs == 0 {
+            return Err(Error::invalid_parameter("epochs", self.epochs, "1 or more"));
+        }
+        if !(self.learning_rate.is_finite() && self.learning_rate > 0.0) {
+            return Err(Error::invalid_parameter(
+                "learning_rate",
+                self.learning_rate,
+                "(0, inf)",
+            ));
+        }
+        if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
+            return Err(Error::invalid_parameter(
+                "weight_decay",
+                self.weight_decay,
+                "[0, inf)",
+            ));
+        }
+        if !(self.final_lr_fraction > 0.0 && self.final_lr_fraction <= 1.0) {
+            return Err(Error::invalid_parameter(
+                "final_lr_fraction",
+                self.final_lr_fraction,
+                "(0, 1]",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Learning rate at `epoch` (cosine from the initial rate down to
+    /// `final_lr_fraction` of it).
+    pub fn learning_rate_at(&self, epoch: usize) -> f64 {
+        let progress = epoch as f64 / self.epochs.max(2).saturating_sub(1) as f64;
+        let lo = self.learning_rate * self.final_lr_fraction;
+        lo + 0.5
+            * (self.learning_rate - lo)
+            * (1.0 + (std::f64::consts::PI * progress.min(1.0)).cos())
+    }
+}
+
+/// What happened in one epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EpochReport {
+    /// Epoch index (0-based).
+    pub epoch: usize,
+    /// Training loss before the update.
+    pub train_loss: f64,
+    /// Validation loss after the update.
+    pub val_loss: f64,
+    /// Learning rate used.
+    pub learning_rate: f64,
+}
+
+/// The trained model (the epoch with the best validation loss) and the history.
+#[derive(Debug, Clone)]
+pub struct Trained<M> {
+    /// The best model seen.
+    pub model: M,
+    /// One report per epoch run.
+    pub history: Vec<EpochReport>,
+    /// Epoch of the best validation loss.
+    pub best_epoch: usize,
+}
+
+/// Trains `model`: each epoch computes `train_loss(&model, epoch)` on the
+/// autodiff device, takes one optimiser step on its gradients, scores
+/// `val_loss(&model)`, and keeps the best model; stops early after
+/// `patience` epochs without improvement. Parameters with gradients
+/// disabled (frozen layers) are left untouched.
+pub fn train<M: Module>(
+    model: M,
+    config: &TrainConfig,
+    mut train_loss: impl FnMut(&M, usize) -> Tensor<1>,
+    mut val_loss: impl FnMut(&M) -> Result<f64>,
+    progress: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained<M>> {
+    config.check()?;
+    let mut optimizer = if config.weight_decay > 0.0 {
+        AdamWConfig::new()
+            .with_weight_decay(config.weight_decay as f32)
+            .init()
+    } else {
+        AdamConfig::new().init()
+    };
+    let mut model = model;
+    let mut best = (f64::INFINITY, model.clone(), 0usize);
+    let mut history = Vec::new();
+    for epoch in 0..config.epochs {
+        let lr = config.learning_rate_at(epoch);
+        let loss = train_loss(&model, epoch);
+        let value = scalar(loss.clone().detach());
+        if !value.is_finite() {
+            return Err(Error::numerical(
+                "training",
+                format!("loss became {value} at epoch {epoch}; lower the learning rate"),
+            ));
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(lr, model, grads);
+        let val = val_loss(&model)?;
+        let report = EpochReport {
+            epoch,
+            train_loss: value,
+            val_loss: val,
+            learning_rate: lr,
+        };
+        progress(&report);
+        history.push(report);
+        if val < best.0 {
+            best = (val, model.clone(), epoch);
+        } else if epoch - best.2 >= config.patience {
+            break;
+        }
+    }
+    Ok(Trained {
+        model: best.1,
+        history,
+        best_epoch: best.2,
+    })
+}
+
+/// Saves a model's parameters (burn's burnpack format).
+pub fn save_checkpoint<M: Module>(model: &M, path: impl AsRef<Path>) -> Result<()> {
+    model
+        .clone()
+        .save_file(path.as_ref())
+        .map_err(|e| Error::Format {
+            format: "burnpack".into(),
+            path: path.as_ref().display().to_string(),
+            message: format!("{e:?}"),
+        })
+}
+
+/// Loads parameters saved by [`save_checkpoint`] into a model of the same shape.
+pub fn load_checkpoint<M: Module>(model: M, path: impl AsRef<Path>) -> Result<M> {
+    model
+        .try_load_file(path.as_ref())
+        .map_err(|e| Error::Format {
+            format: "burnpack".into(),
+            path: path.as_ref().display().to_string(),
+            message: format!("{e:?}"),
+        })
+}

@@ -1,0 +1,210 @@
+//! Capacity trajectories cut into an encoder window and a padded, masked
+//! decoder horizon, with the persistence and linear-extrapolation baselines.
+
+use ndarray::{Array1, Array2};
+use voltai_core::{Error, Result};
+
+/// One cell's per-cycle capacity series (any unit; normalised inside).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellSeries {
+    /// Cell identifier (used for group splits).
+    pub cell_id: String,
+    /// Capacity per cycle, in cycle order.
+    pub capacity: Vec<f64>,
+}
+
+/// How trajectories are cut: the first `window` cycles are observed, the
+/// rest (up to `horizon` cycles) are forecast; every `stride` cycles are
+/// averaged into one step so long trajectories stay tractable.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Windowing {
+    /// Observed cycles (the encoder window), e.g. 100.
+    pub window: usize,
+    /// Cycles per step (block means), e.g. 10.
+    pub stride: usize,
+    /// Longest forecast, in cycles after the window.
+    pub horizon: usize,
+    /// Capacity that maps to 1.0 (e.g. the nominal capacity).
+    pub scale: f64,
+}
+
+impl Windowing {
+    /// Checks the settings.
+    pub fn check(&self) -> Result<()> {
+        if self.stride == 0
+            || self.window < 2 * self.stride
+            || !self.window.is_multiple_of(self.stride)
+        {
+            return Err(Error::InvalidInput(format!(
+                "window {} must be a multiple (≥ 2) of stride {}",
+                self.window, self.stride
+            )));
+        }
+        if self.horizon < self.stride {
+            return Err(Error::invalid_parameter(
+                "horizon",
+                self.horizon,
+                format!("≥ stride {}", self.stride),
+            ));
+        }
+        if !(self.scale.is_finite() && self.scale > 0.0) {
+            return Err(Error::invalid_parameter("scale", self.scale, "(0, inf)"));
+        }
+        Ok(())
+    }
+
+    /// Encoder steps.
+    pub fn encoder_steps(&self) -> usize {
+        self.window / self.stride
+    }
+
+    /// Decoder steps (the padded horizon).
+    pub fn decoder_steps(&self) -> usize {
+        self.horizon / self.stride
+    }
+}
+
+/// A batch of windowed trajectories (`f32`, ready for tensors).
+#[derive(Debug, Clone)]
+pub struct SequenceBatch {
+    /// Cell identifiers, one per row.
+    pub cell_ids: Vec<String>,
+    /// Encoder inputs, `cells × encoder_steps` (normalised capacity).
+    pub encoder: Array2<f32>,
+    /// Decoder targets, `cells × decoder_steps`, zero where padded.
+    pub targets: Array2<f32>,
+    /// 1 where a target exists, 0 where padded.
+    pub mask: Array2<f32>,
+}
+
+fn block_means(v: &[f64], stride: usize) -> Vec<f64> {
+    v.chunks_exact(stride)
+        .map(|c| c.iter().sum::<f64>() / stride as f64)
+        .collect()
+}
+
+impl SequenceBatch {
+    /// Cuts every series; cells shorter than the window plus one step are
+    /// refused (they have nothing to forecast).
+    pub fn new(series: &[CellSeries], w: Windowing) -> Result<Self> {
+        w.check()?;
+        if series.is_empty() {
+            return Err(Error::EmptyInput("no trajectories".into()));
+        }
+        let (ne, nd) = (w.encoder_steps(), w.decoder_steps());
+        let n = series.len();
+        let mut encoder = Array2::zeros((n, ne));
+        let mut targets = Array2::zeros((n, nd));
+        let mut mask = Array2::zeros((n, nd));
+        for (i, s) in series.iter().enumerate() {
+            if let Some(k) = s.capacity.iter().position(|v| !v.is_finite()) {
+                return Err(Error::NonFinite {
+                    context: format!("capacity of {}", s.cell_id),
+                    index: vec![k],
+                    value: s.capacity[k],
+                });
+            }
+            if s.capacity.len() < w.window + w.stride {
+                return Err(Error::InvalidInput(format!(
+                    "cell {} has {} cycles, fewer than the window {} plus one step",
+                    s.cell_id,
+                    s.capacity.len(),
+                    w.window
+                )));
+            }
+            let enc = block_means(&s.capacity[..w.window], w.stride);
+            let end = s.capacity.len().min(w.window + w.horizon);
+            let dec = block_means(&s.capacity[w.window..end], w.stride);
+            for (k, v) in enc.iter().enumerate() {
+                encoder[[i, k]] = (v / w.scale) as f32;
+            }
+            for (k, v) in dec.iter().enumerate() {
+                targets[[i, k]] = (v / w.scale) as f32;
+                mask[[i, k]] = 1.0;
+            }
+        }
+        Ok(SequenceBatch {
+            cell_ids: series.iter().map(|s| s.cell_id.clone()).collect(),
+            encoder,
+            targets,
+            mask,
+        })
+    }
+
+    /// The rows `idx` as a new batch.
+    pub fn select(&self, idx: &[usize]) -> Self {
+        use ndarray::Axis;
+        SequenceBatch {
+            cell_ids: idx.iter().map(|&i| self.cell_ids[i].clone()).collect(),
+            encoder: self.encoder.select(Axis(0), idx),
+            targets: self.targets.select(Axis(0), idx),
+            mask: self.mask.select(Axis(0), idx),
+        }
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.cell_ids.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.cell_ids.is_empty()
+    }
+}
+
+/// Root-mean-square error over unmasked steps (in `scale` units × `scale`).
+pub fn masked_rmse(pred: &Array2<f32>, batch: &SequenceBatch, scale: f64) -> f64 {
+    let mut sum = 0.0;
+    let mut n = 0.0f64;
+    for ((p, t), m) in pred.iter().zip(batch.targets.iter()).zip(batch.mask.iter()) {
+        if *m > 0.0 {
+            sum += ((*p as f64) - (*t as f64)).powi(2);
+            n += 1.0;
+        }
+    }
+    (sum / n.max(1.0)).sqrt() * scale
+}
+
+/// Fraction of consecutive unmasked forecast steps where capacity rises by
+/// more than `tolerance` (normalised units).
+pub fn fraction_increasing(pred: &Array2<f32>, batch: &SequenceBatch, tolerance: f32) -> f64 {
+    let mut up = 0usize;
+    let mut total = 0usize;
+    for i in 0..pred.nrows() {
+        for t in 1..pred.ncols() {
+            if batch.mask[[i, t]] > 0.0 {
+                total += 1;
+                up += usize::from(pred[[i, t]] - pred[[i, t - 1]] > tolerance);
+            }
+        }
+    }
+    up as f64 / total.max(1) as f64
+}
+
+/// Persistence: every future step equals the last observed step.
+pub fn persistence_forecast(batch: &SequenceBatch) -> Array2<f32> {
+    let last = batch.encoder.ncols() - 1;
+    Array2::from_shape_fn(batch.targets.dim(), |(i, _)| batch.encoder[[i, last]])
+}
+
+/// Linear extrapolation of a least-squares line through the last half of
+/// the encoder window.
+pub fn linear_forecast(batch: &SequenceBatch) -> Array2<f32> {
+    let ne = batch.encoder.ncols();
+    let start = ne / 2;
+    let xs: Array1<f64> = (start..ne).map(|k| k as f64).collect();
+    let xm = xs.mean().unwrap_or(0.0);
+    Array2::from_shape_fn(batch.targets.dim(), |(i, t)| {
+        let ys: Array1<f64> = (start..ne).map(|k| batch.encoder[[i, k]] as f64).collect();
+        let ym = ys.mean().unwrap_or(0.0);
+        let sxy: f64 = xs
+            .iter()
+            .zip(ys.iter())
+            .map(|(x, y)| (x - xm) * (y - ym))
+            .sum();
+        let sxx: f64 = xs.iter().map(|x| (x - xm).powi(2)).sum();
+        let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
+        (ym + slope * ((ne + t) as f64 - xm)) as f32
+    })
+}

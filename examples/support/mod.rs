@@ -129,3 +129,63 @@ pub fn eis_matrix(spectra: &[&EisSpectrum], f_lo: f64, f_hi: f64, n: usize) -> R
     }
     Ok(x)
 }
+
+/// One Chen et al. NMC pouch cell: charge C-rate and per-cycle series.
+pub struct ChenCell {
+    /// Cell id.
+    pub id: String,
+    /// Charge C-rate.
+    pub c_rate: f64,
+    /// Discharge capacity per cycle (Ah), cycle order.
+    pub capacity: Vec<f64>,
+    /// Coulombic efficiency per cycle (fraction).
+    pub ce: Vec<f64>,
+    /// End-of-charge minus end-of-discharge voltage per cycle (V): a
+    /// polarisation / resistance-growth signal.
+    pub gap: Vec<f64>,
+}
+
+/// Loads `chen_nmc_pouch_aging_modes` as per-cell series.
+pub fn chen_cells() -> Result<Vec<ChenCell>> {
+    use voltai::battery_data::readers::ChenData;
+    let data = ChenData::load(voltai::battery_data::data_dir::dataset_dir(
+        "chen_nmc_pouch_aging_modes",
+    )?)?;
+    let mut out = Vec::new();
+    for cell in &data.cells {
+        let mut rows: Vec<_> = data
+            .cycles
+            .iter()
+            .filter(|c| c.cell_id == cell.cell_id)
+            .collect();
+        rows.sort_by_key(|c| c.cycle_index);
+        let c_rate = cell
+            .tags
+            .get("c_rate_num")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::InvalidInput(format!("no C-rate for {}", cell.cell_id)))?;
+        let mut capacity = Vec::new();
+        let mut ce = Vec::new();
+        let mut gap = Vec::new();
+        for r in rows {
+            if let (Some(q), Some(e), Some(v1), Some(v0)) = (
+                r.discharge_capacity_ah,
+                r.coulombic_efficiency,
+                r.end_of_charge_voltage_v,
+                r.end_of_discharge_voltage_v,
+            ) {
+                capacity.push(q);
+                ce.push(e);
+                gap.push(v1 - v0);
+            }
+        }
+        out.push(ChenCell {
+            id: cell.cell_id.clone(),
+            c_rate,
+            capacity,
+            ce,
+            gap,
+        });
+    }
+    Ok(out)
+}

@@ -11,7 +11,11 @@
 //! - [`trajectories`]: windowing into encoder inputs and masked targets, and
 //!   the persistence and linear-extrapolation baselines;
 //! - [`train`](train::train): Adam/AdamW, cosine schedule, early stopping,
-//!   progress callback and checkpoints — shared with `voltai-graph-nn`.
+//!   progress callback and checkpoints — shared with `voltai-graph-nn`;
+//! - [`multitask`]: a shared backbone with one head per task (cycle life,
+//!   resistance growth), fixed or uncertainty-learned loss weights;
+//! - [`transfer`]: per-layer CKA between a pretrained and a fine-tuned model,
+//!   and freezing of the layers that transfer unchanged.
 //!
 //! Every run is seeded through [`device::cpu`].
 #![deny(missing_docs)]
@@ -19,10 +23,13 @@
 pub mod convert;
 pub mod device;
 mod forecaster;
+pub mod multitask;
 pub mod penalty;
 pub mod train;
 pub mod trajectories;
+pub mod transfer;
 
+pub use burn::tensor::Device;
 pub use forecaster::{Activations, Forecaster, ForecasterConfig};
 
 /// The README's example runs as a doctest.

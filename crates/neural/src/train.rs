@@ -124,7 +124,10 @@ pub fn train<M: Module>(
         AdamConfig::new().init()
     };
     let mut model = model;
-    let mut best = (f64::INFINITY, model.clone(), 0usize);
+    // The best parameters are kept as a record (plain values): a cloned
+    // module would share tensors whose autodiff nodes later backward passes
+    // consume, and could not be trained again.
+    let mut best = (f64::INFINITY, model.clone().into_record(), 0usize);
     let mut history = Vec::new();
     for epoch in 0..config.epochs {
         let lr = config.learning_rate_at(epoch);
@@ -134,6 +137,13 @@ pub fn train<M: Module>(
             return Err(Error::numerical(
                 "training",
                 format!("loss became {value} at epoch {epoch}; lower the learning rate"),
+            ));
+        }
+        if !loss.is_tracked() {
+            return Err(Error::InvalidInput(
+                "the loss does not depend on any trainable parameter (every layer frozen, or \
+                 the model is not on an autodiff device)"
+                    .into(),
             ));
         }
         let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -148,13 +158,18 @@ pub fn train<M: Module>(
         progress(&report);
         history.push(report);
         if val < best.0 {
-            best = (val, model.clone(), epoch);
+            best = (val, model.clone().into_record(), epoch);
         } else if epoch - best.2 >= config.patience {
             break;
         }
     }
+    let model = model.try_load_record(best.1).map_err(|e| Error::Format {
+        format: "burn record".into(),
+        path: "<memory>".into(),
+        message: format!("{e:?}"),
+    })?;
     Ok(Trained {
-        model: best.1,
+        model,
         history,
         best_epoch: best.2,
     })

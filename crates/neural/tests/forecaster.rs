@@ -186,3 +186,24 @@ fn a_test_cell_future_cannot_change_its_forecast() {
     };
     assert_eq!(run(false), run(true));
 }
+
+#[test]
+fn a_trained_model_can_be_trained_again() {
+    let series = synthetic(4, 400);
+    let (model, dev) = fit(&series, 0.0, 3, 1);
+    let batch = SequenceBatch::new(&series, W).unwrap();
+    let cfg = TrainConfig {
+        epochs: 3,
+        learning_rate: 1e-2,
+        patience: 3,
+        ..Default::default()
+    };
+    let again = train(
+        model,
+        &cfg,
+        |m, e| m.loss(&batch, &dev, 0.0, 0.0, 0.0, e as u64),
+        |m| Ok(masked_rmse(&m.predict(&batch, &dev)?, &batch, 1.0)),
+        &mut |_| {},
+    );
+    assert!(again.is_ok(), "{:?}", again.err());
+}

@@ -19,11 +19,7 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
-
 use ndarray::Array2;
-use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::readers::AttiaData;
 use voltai::core::split::group_train_test_split;
 use voltai::neural::train::{TrainConfig, train};
 use voltai::neural::trajectories::{
@@ -36,25 +32,9 @@ const NOMINAL_AH: f64 = 1.1;
 const SEED: u64 = 7;
 
 fn main() -> Result<(), voltai::core::Error> {
-    let data = AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?;
-    let mut by_cell: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
-    for c in &data.trajectories {
-        if let Some(q) = c.discharge_capacity_ah {
-            by_cell
-                .entry(c.cell_id.clone())
-                .or_default()
-                .push((c.cycle_index, q));
-        }
-    }
-    let series: Vec<CellSeries> = by_cell
+    let series: Vec<CellSeries> = support::attia_capacity_series()?
         .into_iter()
-        .map(|(cell_id, mut v)| {
-            v.sort_by_key(|p| p.0);
-            CellSeries {
-                cell_id,
-                capacity: v.into_iter().map(|p| p.1).collect(),
-            }
-        })
+        .map(|(cell_id, capacity)| CellSeries { cell_id, capacity })
         .collect();
     let w = Windowing {
         window: 100,

@@ -19,10 +19,6 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
-
-use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::readers::AttiaData;
 use voltai::core::split::group_train_test_split;
 use voltai::neural::train::{TrainConfig, train};
 use voltai::neural::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
@@ -68,22 +64,9 @@ fn fit(
 }
 
 fn main() -> Result<(), voltai::core::Error> {
-    let attia = AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?;
-    let mut by_cell: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
-    for c in &attia.trajectories {
-        if let Some(q) = c.discharge_capacity_ah {
-            by_cell
-                .entry(c.cell_id.clone())
-                .or_default()
-                .push((c.cycle_index, q));
-        }
-    }
-    let source: Vec<CellSeries> = by_cell
+    let source: Vec<CellSeries> = support::attia_capacity_series()?
         .into_iter()
-        .map(|(id, mut v)| {
-            v.sort_by_key(|p| p.0);
-            relative(id, v.into_iter().map(|p| p.1).collect())
-        })
+        .map(|(id, q)| relative(id, q))
         .collect();
     let target: Vec<CellSeries> = support::chen_cells()?
         .into_iter()

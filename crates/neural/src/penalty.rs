@@ -12,7 +12,7 @@ pub fn masked_mse(pred: Tensor<2>, target: Tensor<2>, mask: Tensor<2>) -> Tensor
 /// consecutive unmasked steps, divided by their number: zero for a
 /// non-increasing sequence, growing with every predicted capacity rise.
 pub fn monotonicity_penalty(pred: Tensor<2>, mask: Tensor<2>, tolerance: f32) -> Tensor<1> {
-    let [b, t] = pred.dims();
+    let [_, t] = pred.dims();
     if t < 2 {
         return pred.sum() * 0.0;
     }
@@ -21,6 +21,5 @@ pub fn monotonicity_penalty(pred: Tensor<2>, mask: Tensor<2>, tolerance: f32) ->
     let pair_mask = mask.narrow(1, 1, t - 1);
     let count = pair_mask.clone().sum().clamp_min(1.0);
     let rise = (next - prev).sub_scalar(tolerance).clamp_min(0.0) * pair_mask;
-    let _ = b;
     rise.sum() / count
 }

@@ -34,6 +34,14 @@ pub fn latin_hypercube(n: usize, d: usize, seed: u64) -> Array2<f64> {
     out
 }
 
+/// The seed of one proposal round: derived from the campaign seed, a salt
+/// naming the random choice, and the number of observations, so a resumed
+/// campaign repeats the proposals of an uninterrupted one.
+pub(crate) fn round_seed(seed: u64, salt: u64, n_observations: usize) -> u64 {
+    SplitMix64::new(seed ^ salt.wrapping_mul(0xD1B5_4A32_D192_ED03)).next_u64()
+        ^ (n_observations as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// Which initial design to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum InitialDesign {

@@ -351,8 +351,7 @@ impl BayesOpt {
     }
 
     fn round_seed(&self, salt: u64) -> u64 {
-        let mut rng = SplitMix64::new(self.params.seed ^ salt.wrapping_mul(0xD1B5_4A32_D192_ED03));
-        rng.next_u64() ^ (self.history.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        super::design::round_seed(self.params.seed, salt, self.history.len())
     }
 
     fn encoded_history(&self) -> Array2<f64> {

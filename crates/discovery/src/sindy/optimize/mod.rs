@@ -39,6 +39,20 @@ pub(crate) fn normalise_columns(theta: ArrayView2<'_, f64>) -> Result<(Array2<f6
     Ok((&theta / &norms, norms))
 }
 
+/// The library as the optimiser sees it: unit-norm columns (and the norms
+/// to undo the scaling afterwards) when `normalize` is set, else unchanged.
+pub(crate) fn prepared(
+    theta: ArrayView2<'_, f64>,
+    normalize: bool,
+) -> Result<(Array2<f64>, Option<Array1<f64>>)> {
+    if normalize {
+        let (x, n) = normalise_columns(theta)?;
+        Ok((x, Some(n)))
+    } else {
+        Ok((theta.to_owned(), None))
+    }
+}
+
 /// Ordinary least squares of each target on its own support (the "unbias" step).
 pub(crate) fn refit_on_support(
     theta: ArrayView2<'_, f64>,

@@ -3,7 +3,7 @@
 use ndarray::{Array2, ArrayView2};
 use voltai_core::{Error, Result};
 
-use super::{SparseFit, SparseOptimizer, check_problem, normalise_columns, refit_on_support};
+use super::{SparseFit, SparseOptimizer, check_problem, prepared, refit_on_support};
 use crate::dense::{cholesky, cholesky_solve, lstsq};
 
 /// The sparsity-promoting penalty of [`Sr3`].
@@ -98,12 +98,7 @@ impl Sr3 {
 impl SparseOptimizer for Sr3 {
     fn optimize(&self, theta: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>) -> Result<SparseFit> {
         check_problem(theta, y)?;
-        let (x, norms) = if self.normalize_columns {
-            let (x, n) = normalise_columns(theta)?;
-            (x, Some(n))
-        } else {
-            (theta.to_owned(), None)
-        };
+        let (x, norms) = prepared(theta, self.normalize_columns)?;
         let p = x.ncols();
         let mut h = x.t().dot(&x);
         for j in 0..p {

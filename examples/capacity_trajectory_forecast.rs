@@ -10,7 +10,7 @@
 //! 29 training cells. Steps are 10-cycle means; the decoder runs up to 1100
 //! cycles past the window and masks what a cell does not have.
 //! Writes `reports/capacity_trajectory_forecast/forecasts.svg`. Takes about
-//! a minute in release.
+//! a minute in release (`VOLTAI_QUICK=1`: 5 epochs, seconds).
 //!
 //! ```text
 //! cargo run --release --example capacity_trajectory_forecast
@@ -63,8 +63,10 @@ fn main() -> Result<(), voltai::core::Error> {
     );
     let test_b = all.select(&outer.test);
 
+    // VOLTAI_QUICK=1 (CI): a few epochs, only to show the pipeline runs.
+    let quick = std::env::var_os("VOLTAI_QUICK").is_some();
     let cfg = TrainConfig {
-        epochs: 300,
+        epochs: if quick { 5 } else { 300 },
         learning_rate: 3e-3,
         patience: 80,
         ..Default::default()

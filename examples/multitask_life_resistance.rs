@@ -12,7 +12,8 @@
 //! cycle 10 to 400 (the resistance-growth task). 20 random splits of 10
 //! training / 34 test cells; networks: two ReLU layers of 16, one head per
 //! task; multi-task loss weights learned by homoscedastic uncertainty
-//! (Kendall et al. 2018). Takes about half a minute in release.
+//! (Kendall et al. 2018). Takes about half a minute in release
+//! (`VOLTAI_QUICK=1`: 2 splits, 20 epochs, seconds).
 //!
 //! ```text
 //! cargo run --release --example multitask_life_resistance
@@ -73,14 +74,16 @@ fn main() -> Result<(), voltai::core::Error> {
         (mean, sd)
     };
     // Early stopping on 2 of the 10 training cells decides when to stop.
+    // VOLTAI_QUICK=1 (CI): few epochs and splits, only to show the pipeline runs.
+    let quick = std::env::var_os("VOLTAI_QUICK").is_some();
     let cfg = TrainConfig {
-        epochs: 400,
+        epochs: if quick { 20 } else { 400 },
         learning_rate: 3e-3,
         weight_decay: 1e-2,
         patience: 40,
         ..Default::default()
     };
-    let splits = 20;
+    let splits = if quick { 2 } else { 20 };
     let bar = support::progress(3 * splits as u64);
     let mut rmse = [[0.0f64; 2]; 4]; // multi-task, single (life), single (gap), training mean
     let mut wins = [0usize; 2];

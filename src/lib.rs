@@ -13,6 +13,7 @@
 //! | `causal` | `voltai-causal`: causal graphs, identification, effect estimation | `causal` (default) |
 //! | `discovery` | `voltai-discovery`: sparse regression, SINDy, Bayesian optimisation | `discovery` (default) |
 //! | `neural` | `voltai-neural`: burn models — trajectory forecasting, training toolkit | `neural` (default) |
+//! | `graph_nn` | `voltai-graph-nn`: crystal structures, periodic graphs, CGCNN / message passing | `graph-nn` (default) |
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -34,3 +35,6 @@ pub use voltai_discovery as discovery;
 
 #[cfg(feature = "neural")]
 pub use voltai_neural as neural;
+
+#[cfg(feature = "graph-nn")]
+pub use voltai_graph_nn as graph_nn;

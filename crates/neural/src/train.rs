@@ -112,10 +112,36 @@ pub fn train<M: Module>(
     model: M,
     config: &TrainConfig,
     mut train_loss: impl FnMut(&M, usize) -> Tensor<1>,
+    val_loss: impl FnMut(&M) -> Result<f64>,
+    progress: &mut dyn FnMut(&EpochReport),
+) -> Result<Trained<M>> {
+    train_minibatch(
+        model,
+        config,
+        1,
+        |m, epoch, _| train_loss(m, epoch),
+        val_loss,
+        progress,
+    )
+}
+
+/// Mini-batch form of [`train`]: each epoch takes `batches` optimiser
+/// steps, step `b` on `train_loss(&model, epoch, b)` (the caller decides
+/// which examples batch `b` of an epoch holds, e.g. a seeded shuffle), then
+/// scores the validation loss once. The reported training loss is the mean
+/// over the epoch's batches.
+pub fn train_minibatch<M: Module>(
+    model: M,
+    config: &TrainConfig,
+    batches: usize,
+    mut train_loss: impl FnMut(&M, usize, usize) -> Tensor<1>,
     mut val_loss: impl FnMut(&M) -> Result<f64>,
     progress: &mut dyn FnMut(&EpochReport),
 ) -> Result<Trained<M>> {
     config.check()?;
+    if batches == 0 {
+        return Err(Error::invalid_parameter("batches", 0, "1 or more"));
+    }
     let mut optimizer = if config.weight_decay > 0.0 {
         AdamWConfig::new()
             .with_weight_decay(config.weight_decay as f32)
@@ -131,27 +157,31 @@ pub fn train<M: Module>(
     let mut history = Vec::new();
     for epoch in 0..config.epochs {
         let lr = config.learning_rate_at(epoch);
-        let loss = train_loss(&model, epoch);
-        let value = scalar(loss.clone().detach());
-        if !value.is_finite() {
-            return Err(Error::numerical(
-                "training",
-                format!("loss became {value} at epoch {epoch}; lower the learning rate"),
-            ));
+        let mut total = 0.0;
+        for b in 0..batches {
+            let loss = train_loss(&model, epoch, b);
+            let value = scalar(loss.clone().detach());
+            if !value.is_finite() {
+                return Err(Error::numerical(
+                    "training",
+                    format!("loss became {value} at epoch {epoch}; lower the learning rate"),
+                ));
+            }
+            if !loss.is_tracked() {
+                return Err(Error::InvalidInput(
+                    "the loss does not depend on any trainable parameter (every layer frozen, or \
+                     the model is not on an autodiff device)"
+                        .into(),
+                ));
+            }
+            total += value;
+            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(lr, model, grads);
         }
-        if !loss.is_tracked() {
-            return Err(Error::InvalidInput(
-                "the loss does not depend on any trainable parameter (every layer frozen, or \
-                 the model is not on an autodiff device)"
-                    .into(),
-            ));
-        }
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(lr, model, grads);
         let val = val_loss(&model)?;
         let report = EpochReport {
             epoch,
-            train_loss: value,
+            train_loss: total / batches as f64,
             val_loss: val,
             learning_rate: lr,
         };
@@ -187,13 +217,21 @@ pub fn save_checkpoint<M: Module>(model: &M, path: impl AsRef<Path>) -> Result<(
         })
 }
 
-/// Loads parameters saved by [`save_checkpoint`] into a model of the same shape.
+/// Loads parameters saved by [`save_checkpoint`] into a model of the same
+/// shape. The file is read into memory first: burn would otherwise read
+/// tensors lazily from it, and a checkpoint overwritten or deleted after
+/// loading would fail later, inside the backend.
 pub fn load_checkpoint<M: Module>(model: M, path: impl AsRef<Path>) -> Result<M> {
+    let path = path.as_ref();
+    let format_error = |message: String| Error::Format {
+        format: "burnpack".into(),
+        path: path.display().to_string(),
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(bytes))
+        .map_err(|e| format_error(format!("{e:?}")))?;
     model
-        .try_load_file(path.as_ref())
-        .map_err(|e| Error::Format {
-            format: "burnpack".into(),
-            path: path.as_ref().display().to_string(),
-            message: format!("{e:?}"),
-        })
+        .try_load_record(record)
+        .map_err(|e| format_error(format!("{e:?}")))
 }

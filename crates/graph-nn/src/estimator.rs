@@ -1,0 +1,499 @@
+//! Parameters → fitted model for structure → property learning: targets
+//! standardised, seeded mini-batches, early stopping on a held-out part of
+//! the training graphs, checkpoints.
+
+use std::path::Path;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use voltai_core::synthetic::SplitMix64;
+use voltai_core::{Error, Result};
+use voltai_neural::device::seeded;
+use voltai_neural::train::{
+    EpochReport, TrainConfig, load_checkpoint, save_checkpoint, train_minibatch,
+};
+
+use crate::features::NODE_FEATURES;
+use crate::graph::{CrystalGraph, GraphBatch};
+use crate::model::{Architecture, GraphNet};
+
+/// What the network predicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Task {
+    /// One real target (trained on standardised values with squared error).
+    Regression,
+    /// Class labels 0..classes (cross-entropy).
+    Classification {
+        /// Number of classes (≥ 2).
+        classes: usize,
+    },
+}
+
+/// Hyper-parameters of a graph model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GraphModelParams {
+    architecture: ArchitectureTag,
+    task: Task,
+    hidden: usize,
+    layers: usize,
+    batch_size: usize,
+    validation_fraction: f64,
+    seed: u64,
+    epochs: usize,
+    learning_rate: f64,
+    weight_decay: f64,
+    patience: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum ArchitectureTag {
+    Cgcnn,
+    EdgeMpnn,
+}
+
+impl From<ArchitectureTag> for Architecture {
+    fn from(t: ArchitectureTag) -> Self {
+        match t {
+            ArchitectureTag::Cgcnn => Architecture::Cgcnn,
+            ArchitectureTag::EdgeMpnn => Architecture::EdgeMpnn,
+        }
+    }
+}
+
+impl GraphModelParams {
+    /// Defaults: 64 hidden units, 3 layers, batches of 32, 10 % of the
+    /// training graphs held out for early stopping, 150 epochs at 3e-3
+    /// (AdamW, weight decay 1e-4, cosine decay), patience 40.
+    pub fn new(architecture: Architecture, task: Task) -> Self {
+        GraphModelParams {
+            architecture: match architecture {
+                Architecture::Cgcnn => ArchitectureTag::Cgcnn,
+                Architecture::EdgeMpnn => ArchitectureTag::EdgeMpnn,
+            },
+            task,
+            hidden: 64,
+            layers: 3,
+            batch_size: 32,
+            validation_fraction: 0.1,
+            seed: 0,
+            epochs: 150,
+            learning_rate: 3e-3,
+            weight_decay: 1e-4,
+            patience: 40,
+        }
+    }
+
+    /// Hidden width (≥ 1).
+    pub fn hidden(mut self, v: usize) -> Result<Self> {
+        if v == 0 {
+            return Err(Error::invalid_parameter("hidden", v, "1 or more"));
+        }
+        self.hidden = v;
+        Ok(self)
+    }
+
+    /// Number of message-passing layers (≥ 1).
+    pub fn layers(mut self, v: usize) -> Result<Self> {
+        if v == 0 {
+            return Err(Error::invalid_parameter("layers", v, "1 or more"));
+        }
+        self.layers = v;
+        Ok(self)
+    }
+
+    /// Graphs per optimiser step (≥ 1).
+    pub fn batch_size(mut self, v: usize) -> Result<Self> {
+        if v == 0 {
+            return Err(Error::invalid_parameter("batch_size", v, "1 or more"));
+        }
+        self.batch_size = v;
+        Ok(self)
+    }
+
+    /// Share of the training graphs held out for early stopping, in (0, 0.5].
+    pub fn validation_fraction(mut self, v: f64) -> Result<Self> {
+        if !(v > 0.0 && v <= 0.5) {
+            return Err(Error::invalid_parameter(
+                "validation_fraction",
+                v,
+                "(0, 0.5]",
+            ));
+        }
+        self.validation_fraction = v;
+        Ok(self)
+    }
+
+    /// Seed of the initial weights, the validation split and the shuffles.
+    pub fn seed(mut self, v: u64) -> Self {
+        self.seed = v;
+        self
+    }
+
+    /// Epochs, learning rate, weight decay and patience (checked by
+    /// [`TrainConfig::check`]).
+    pub fn training(
+        mut self,
+        epochs: usize,
+        learning_rate: f64,
+        weight_decay: f64,
+        patience: usize,
+    ) -> Result<Self> {
+        self.train_config_with(epochs, learning_rate, weight_decay, patience)
+            .check()?;
+        self.epochs = epochs;
+        self.learning_rate = learning_rate;
+        self.weight_decay = weight_decay;
+        self.patience = patience;
+        Ok(self)
+    }
+
+    fn train_config_with(
+        &self,
+        epochs: usize,
+        learning_rate: f64,
+        weight_decay: f64,
+        patience: usize,
+    ) -> TrainConfig {
+        TrainConfig {
+            epochs,
+            learning_rate,
+            weight_decay,
+            final_lr_fraction: 0.05,
+            patience,
+        }
+    }
+
+    fn outputs(&self) -> usize {
+        match self.task {
+            Task::Regression => 1,
+            Task::Classification { classes } => classes,
+        }
+    }
+
+    fn init(&self, edge_width: usize, device: &Device) -> GraphNet {
+        seeded(device, self.seed, |d| {
+            GraphNet::new(
+                self.architecture.into(),
+                NODE_FEATURES,
+                edge_width,
+                self.hidden,
+                self.layers,
+                self.outputs(),
+                d,
+            )
+        })
+    }
+
+    /// Fits on `graphs` with `targets` (class indices as `f64` for
+    /// classification) on `device` (an autodiff device, e.g.
+    /// `voltai_neural::device::cpu(seed)`). `progress` sees every epoch.
+    pub fn fit(
+        &self,
+        graphs: &[CrystalGraph],
+        targets: &[f64],
+        device: &Device,
+        progress: &mut dyn FnMut(&EpochReport),
+    ) -> Result<FittedGraphModel> {
+        if graphs.len() != targets.len() {
+            return Err(Error::shape_mismatch(
+                "graphs vs targets",
+                vec![graphs.len()],
+                vec![targets.len()],
+            ));
+        }
+        if graphs.len() < 4 {
+            return Err(Error::EmptyInput(format!(
+                "need at least 4 graphs, got {}",
+                graphs.len()
+            )));
+        }
+        if let Some(i) = targets.iter().position(|t| !t.is_finite()) {
+            return Err(Error::NonFinite {
+                context: "graph targets".into(),
+                index: vec![i],
+                value: targets[i],
+            });
+        }
+        let edge_width = graphs[0].edges.ncols();
+        let (mean, std) = match self.task {
+            Task::Regression => {
+                let m = targets.iter().sum::<f64>() / targets.len() as f64;
+                let v = targets.iter().map(|t| (t - m).powi(2)).sum::<f64>() / targets.len() as f64;
+                if v.is_nan() || v <= 0.0 {
+                    return Err(Error::InvalidInput(
+                        "every target has the same value".into(),
+                    ));
+                }
+                (m, v.sqrt())
+            }
+            Task::Classification { classes } => {
+                if classes < 2 {
+                    return Err(Error::invalid_parameter("classes", classes, "2 or more"));
+                }
+                if let Some(i) = targets
+                    .iter()
+                    .position(|t| t.fract() != 0.0 || *t < 0.0 || *t >= classes as f64)
+                {
+                    return Err(Error::InvalidInput(format!(
+                        "target {i} = {} is not a class index in 0..{classes}",
+                        targets[i]
+                    )));
+                }
+                let first = targets[0];
+                if targets.iter().all(|t| *t == first) {
+                    return Err(Error::InvalidInput("all targets are the same class".into()));
+                }
+                (0.0, 1.0)
+            }
+        };
+        // Seeded hold-out for early stopping.
+        let mut order: Vec<usize> = (0..graphs.len()).collect();
+        shuffle(&mut order, self.seed ^ 0x5eed);
+        let n_val = ((graphs.len() as f64 * self.validation_fraction).round() as usize)
+            .clamp(1, graphs.len() - 2);
+        let (val_idx, train_idx) = order.split_at(n_val);
+        let train_idx = train_idx.to_vec();
+        let scaled: Vec<f32> = targets.iter().map(|t| ((t - mean) / std) as f32).collect();
+
+        let val_graphs: Vec<&CrystalGraph> = val_idx.iter().map(|&i| &graphs[i]).collect();
+        let val_batch = GraphBatch::new(&val_graphs, device)?;
+        let val_targets: Vec<f32> = val_idx.iter().map(|&i| scaled[i]).collect();
+        let batches = train_idx.len().div_ceil(self.batch_size);
+        let task = self.task;
+        let batch_size = self.batch_size;
+        let seed = self.seed;
+        let mut epoch_order: (usize, Vec<usize>) = (usize::MAX, Vec::new());
+        let mut failure: Option<Error> = None;
+        let cfg = self.train_config_with(
+            self.epochs,
+            self.learning_rate,
+            self.weight_decay,
+            self.patience,
+        );
+        let trained = train_minibatch(
+            self.init(edge_width, device),
+            &cfg,
+            batches,
+            |net: &GraphNet, epoch, b| {
+                if epoch_order.0 != epoch {
+                    let mut o = train_idx.clone();
+                    shuffle(
+                        &mut o,
+                        seed.wrapping_add(epoch as u64)
+                            .wrapping_mul(0x9e37_79b9_7f4a_7c15),
+                    );
+                    epoch_order = (epoch, o);
+                }
+                let ids =
+                    &epoch_order.1[b * batch_size..((b + 1) * batch_size).min(epoch_order.1.len())];
+                let gs: Vec<&CrystalGraph> = ids.iter().map(|&i| &graphs[i]).collect();
+                let ys: Vec<f32> = ids.iter().map(|&i| scaled[i]).collect();
+                match GraphBatch::new(&gs, device) {
+                    Ok(batch) => loss(net, &batch, &ys, task, device),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        Tensor::<1>::from_data(TensorData::new(vec![f32::NAN], [1]), device)
+                    }
+                }
+            },
+            |net| {
+                let out = net.forward(&val_batch);
+                Ok(f64::from(
+                    metric(out, &val_targets, task, device).into_scalar::<f32>(),
+                ))
+            },
+            progress,
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        let trained = trained?;
+        Ok(FittedGraphModel {
+            net: trained.model,
+            params: *self,
+            edge_width,
+            mean,
+            std,
+            best_epoch: trained.best_epoch,
+            history: trained.history,
+        })
+    }
+}
+
+fn shuffle(v: &mut [usize], seed: u64) {
+    let mut rng = SplitMix64::new(seed);
+    for i in (1..v.len()).rev() {
+        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
+fn targets_tensor(ys: &[f32], device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(ys.to_vec(), [ys.len(), 1]), device)
+}
+
+fn class_tensor(ys: &[f32], device: &Device) -> Tensor<1, Int> {
+    let v: Vec<i64> = ys.iter().map(|y| *y as i64).collect();
+    Tensor::from_data(TensorData::new(v, [ys.len()]), device)
+}
+
+fn loss(net: &GraphNet, batch: &GraphBatch, ys: &[f32], task: Task, device: &Device) -> Tensor<1> {
+    let out = net.forward(batch);
+    match task {
+        Task::Regression => (out - targets_tensor(ys, device)).powi_scalar(2).mean(),
+        Task::Classification { .. } => CrossEntropyLossConfig::new()
+            .init(device)
+            .forward(out, class_tensor(ys, device)),
+    }
+}
+
+/// Validation score: MAE (standardised) or cross-entropy.
+fn metric(out: Tensor<2>, ys: &[f32], task: Task, device: &Device) -> Tensor<1> {
+    match task {
+        Task::Regression => (out - targets_tensor(ys, device)).abs().mean(),
+        Task::Classification { .. } => CrossEntropyLossConfig::new()
+            .init(device)
+            .forward(out, class_tensor(ys, device)),
+    }
+}
+
+/// A trained graph model.
+#[derive(Debug)]
+pub struct FittedGraphModel {
+    net: GraphNet,
+    params: GraphModelParams,
+    edge_width: usize,
+    mean: f64,
+    std: f64,
+    /// Epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Per-epoch training and validation losses.
+    pub history: Vec<EpochReport>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    params: GraphModelParams,
+    edge_width: usize,
+    mean: f64,
+    std: f64,
+}
+
+impl FittedGraphModel {
+    /// Raw network outputs `[n, outputs]` in batches of 256 graphs.
+    fn outputs(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(graphs.len());
+        for chunk in graphs.chunks(256) {
+            let refs: Vec<&CrystalGraph> = chunk.iter().collect();
+            if let Some(g) = refs.iter().find(|g| g.edges.ncols() != self.edge_width) {
+                return Err(Error::shape_mismatch(
+                    "edge feature width",
+                    vec![self.edge_width],
+                    vec![g.edges.ncols()],
+                ));
+            }
+            let batch = GraphBatch::new(&refs, device)?;
+            let y = self.net.forward(&batch);
+            let [n, k] = y.dims();
+            let v = y
+                .into_data()
+                .try_to_vec::<f32>()
+                .map_err(|e| Error::numerical("graph model read-back", format!("{e:?}")))?;
+            out.extend((0..n).map(|i| v[i * k..(i + 1) * k].to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Predictions in the target's units (regression) or the most likely
+    /// class index (classification).
+    pub fn predict(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<f64>> {
+        let out = self.outputs(graphs, device)?;
+        Ok(match self.params.task {
+            Task::Regression => out
+                .iter()
+                .map(|o| f64::from(o[0]) * self.std + self.mean)
+                .collect(),
+            Task::Classification { .. } => out
+                .iter()
+                .map(|o| {
+                    o.iter()
+                        .enumerate()
+                        .max_by(|a, b| a.1.total_cmp(b.1))
+                        .map_or(0.0, |(k, _)| k as f64)
+                })
+                .collect(),
+        })
+    }
+
+    /// Class probabilities (softmax of the outputs); for regression, errors.
+    pub fn predict_proba(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<Vec<f64>>> {
+        if self.params.task == Task::Regression {
+            return Err(Error::InvalidInput(
+                "predict_proba needs a classification model".into(),
+            ));
+        }
+        let out = self.outputs(graphs, device)?;
+        Ok(out
+            .iter()
+            .map(|o| {
+                let m = o.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let e: Vec<f64> = o.iter().map(|v| f64::from(v - m).exp()).collect();
+                let s: f64 = e.iter().sum();
+                e.iter().map(|v| v / s).collect()
+            })
+            .collect())
+    }
+
+    /// The network.
+    pub fn net(&self) -> &GraphNet {
+        &self.net
+    }
+
+    /// Saves weights (`<stem>.bpk`) and settings (`<stem>.json`).
+    pub fn save(&self, stem: impl AsRef<Path>) -> Result<()> {
+        let stem = stem.as_ref();
+        save_checkpoint(&self.net, stem.with_extension("bpk"))?;
+        let meta = Meta {
+            params: self.params,
+            edge_width: self.edge_width,
+            mean: self.mean,
+            std: self.std,
+        };
+        let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Format {
+            format: "json".into(),
+            path: stem.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let path = stem.with_extension("json");
+        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
+    }
+
+    /// Loads a model written by [`save`](Self::save) onto `device`.
+    pub fn load(stem: impl AsRef<Path>, device: &Device) -> Result<Self> {
+        let stem = stem.as_ref();
+        let path = stem.with_extension("json");
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let meta: Meta = serde_json::from_str(&text).map_err(|e| {
+            Error::parse(
+                path.display().to_string(),
+                e.line() as u64,
+                e.column() as u64,
+                e.to_string(),
+            )
+        })?;
+        let net = load_checkpoint(
+            meta.params.init(meta.edge_width, device),
+            stem.with_extension("bpk"),
+        )?;
+        Ok(FittedGraphModel {
+            net,
+            params: meta.params,
+            edge_width: meta.edge_width,
+            mean: meta.mean,
+            std: meta.std,
+            best_epoch: 0,
+            history: Vec::new(),
+        })
+    }
+}

@@ -21,96 +21,20 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use std::collections::BTreeMap;
-
-use ndarray::Array2;
-use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::readers::ChenData;
-use voltai::battery_data::validate::{Rules, validate_cycles};
 use voltai::causal::{CausalGraph, Estimator, Method, Subsets};
-use voltai::core::{Dataset, Error};
-
-const COLUMNS: [&str; 5] = [
-    "c_rate",
-    "retention_400",
-    "chem_nmc811",
-    "loading_moderate",
-    "loading_high",
-];
+use voltai::core::Error;
 
 fn main() -> Result<(), Error> {
     let bar = support::progress(4);
     bar.set_message("reading cells");
-    let chen = ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?;
-    let mut cycles = chen.cycles.clone();
-    let report = validate_cycles(&cycles, &|_| None, &Rules::default())?;
-    report.apply_to_cycles(&mut cycles);
-    let mut per_cell: BTreeMap<&str, Vec<(u32, f64)>> = BTreeMap::new();
-    for c in &cycles {
-        if let Some(q) = c.discharge_capacity_ah {
-            per_cell
-                .entry(c.cell_id.as_str())
-                .or_default()
-                .push((c.cycle_index, q));
-        }
-    }
-    let mut rows = Vec::new();
-    for m in &chen.cells {
-        let Some(series) = per_cell.get(m.cell_id.as_str()) else {
-            continue;
-        };
-        let early: Vec<f64> = series
-            .iter()
-            .filter(|(k, _)| (3..=7).contains(k))
-            .map(|p| p.1)
-            .collect();
-        let Some(&(_, q400)) = series.iter().find(|(k, _)| *k == 400) else {
-            continue;
-        };
-        if early.is_empty() {
-            continue;
-        }
-        let q0 = early.iter().sum::<f64>() / early.len() as f64;
-        let desc = m.tags.get("description").cloned().unwrap_or_default();
-        let c_rate: f64 = m
-            .tags
-            .get("c_rate_num")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(f64::NAN);
-        rows.push([
-            c_rate,
-            q400 / q0,
-            f64::from(u8::from(desc.contains("NMC811"))),
-            f64::from(u8::from(desc.contains("moderate"))),
-            f64::from(u8::from(desc.contains("high"))),
-        ]);
-    }
-    let n = rows.len();
-    let x = Array2::from_shape_fn((n, 5), |(i, j)| rows[i][j]);
-    let data = Dataset::unsupervised(x)?.with_feature_names(COLUMNS.to_vec())?;
+    let data = support::chen_retention_dataset()?;
+    let n = data.n_samples();
     bar.inc(1);
 
     bar.set_message("identifying");
-    let graph = CausalGraph::from_dagitty(
-        "dag {
-           chemistry -> c_rate   loading -> c_rate
-           chemistry -> retention   loading -> retention
-           c_rate -> retention
-         }",
-    )?;
+    let graph = CausalGraph::from_dagitty(support::CHEN_DAG)?;
     let sets = graph.minimal_adjustment_sets("c_rate", "retention")?;
-    let chosen = graph
-        .minimum_adjustment_set("c_rate", "retention")?
-        .ok_or_else(|| Error::InvalidInput("not identifiable".into()))?;
-    // Graph nodes → data columns (loading is coded by two indicators).
-    let columns_of = |node: &str| -> Vec<&'static str> {
-        match node {
-            "chemistry" => vec!["chem_nmc811"],
-            "loading" => vec!["loading_moderate", "loading_high"],
-            _ => Vec::new(),
-        }
-    };
-    let adjust: Vec<&str> = chosen.iter().flat_map(|v| columns_of(v)).collect();
+    let (chosen, adjust) = support::chen_adjustment(&graph)?;
     bar.inc(1);
 
     bar.set_message("estimating (bootstrap over cells)");

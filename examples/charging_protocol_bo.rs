@@ -23,11 +23,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use ndarray::{Array1, Array2};
-use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::readers::AttiaData;
+use ndarray::Array1;
 use voltai::discovery::bo::benchmarks::fast_charge::{BOUNDS, charge_time_min, peak_temperature_c};
-use voltai::discovery::bo::replay::{ReplaySettings, evaluations_to_top_k};
 use voltai::discovery::bo::{BayesOptParams, Constraint, Goal, InitialDesign, SearchSpace};
 
 const LIMIT_C: f64 = 40.0;
@@ -81,22 +78,8 @@ fn main() -> Result<(), voltai::core::Error> {
     )?;
 
     bar.set_message("Attia 2020 replay");
-    let data = AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?;
-    let protocols = Array2::from_shape_fn((data.clo_estimated.len(), 4), |(i, j)| {
-        data.clo_estimated[i].protocol[j]
-    });
-    let lives: Vec<f64> = data.clo_estimated.iter().map(|p| p.cycle_life).collect();
-    let mut counts = Vec::new();
-    for seed in 0..20 {
-        counts.push(evaluations_to_top_k(
-            protocols.view(),
-            &lives,
-            5,
-            &ReplaySettings::default(),
-            seed,
-        )?);
-        bar.inc(1);
-    }
+    let (counts, _) = support::attia_replay(20)?;
+    bar.inc(20);
     bar.finish_and_clear();
 
     // Figures.

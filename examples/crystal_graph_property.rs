@@ -10,7 +10,7 @@
 //! training mean and with a composition-only GP on element fractions. Writes
 //! a parity plot to `reports/crystal_graph_property/parity.svg`.
 //!
-//! Takes about 8 minutes in release (`VOLTAI_QUICK=1`: a few epochs, ~30 s).
+//! Takes about 10 minutes in release (`VOLTAI_QUICK=1`: a few epochs, ~30 s).
 //!
 //! ```text
 //! cargo run --release --example crystal_graph_property

@@ -18,10 +18,8 @@
 mod support;
 
 use ndarray::Axis;
-use voltai::discovery::sindy::systems::{OneRcCell, pulsed_current};
-use voltai::discovery::sindy::{
-    FiniteDifference, PolynomialLibrary, Sindy, Stlsq, Times, Trajectory, interpolate_rows,
-};
+use voltai::discovery::sindy::interpolate_rows;
+use voltai::discovery::sindy::systems::OneRcCell;
 
 fn main() -> Result<(), voltai::core::Error> {
     let cell = OneRcCell {
@@ -31,21 +29,9 @@ fn main() -> Result<(), voltai::core::Error> {
     };
     let (dt, n) = (0.1, 36_000);
     let bar = support::progress(3);
-    bar.set_message("simulating the pulse test");
-    let (x, current) = cell.simulate(pulsed_current, [0.0, 0.9], dt, n)?;
-    let u = current.clone().insert_axis(Axis(1));
-    let traj = Trajectory::new(x.clone(), Times::uniform(dt)?)?.with_control(u.clone())?;
-    bar.inc(1);
-
-    bar.set_message("SINDYc");
-    let model = Sindy::new()
-        .library(PolynomialLibrary::new(2)?)
-        .differentiator(FiniteDifference::new(1)?)
-        .optimizer(Stlsq::new(1e-3)?.alpha(1e-9)?.normalize_columns(true))
-        .state_names(&["v1", "soc"])?
-        .control_names(&["i"])?
-        .fit(std::slice::from_ref(&traj))?;
-    bar.inc(1);
+    bar.set_message("simulating the pulse test and fitting SINDYc");
+    let (x, u, model) = support::one_rc_sindyc(&cell, dt, n)?;
+    bar.inc(2);
 
     bar.set_message("simulating the discovered model");
     let t = ndarray::Array1::from_shape_fn(n, |k| k as f64 * dt);

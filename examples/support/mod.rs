@@ -215,3 +215,156 @@ pub fn attia_capacity_series() -> Result<Vec<(String, Vec<f64>)>> {
         })
         .collect())
 }
+
+/// Columns of [`chen_retention_dataset`].
+pub const CHEN_COLUMNS: [&str; 5] = [
+    "c_rate",
+    "retention_400",
+    "chem_nmc811",
+    "loading_moderate",
+    "loading_high",
+];
+
+/// The causal graph of the C-rate question on the Chen cells: chemistry
+/// and electrode loading drive both the charge rate a pack was tested at
+/// and its retention.
+pub const CHEN_DAG: &str = "dag {
+           chemistry -> c_rate   loading -> c_rate
+           chemistry -> retention   loading -> retention
+           c_rate -> retention
+         }";
+
+/// Data columns that code a node of [`CHEN_DAG`] (loading has two indicators).
+pub fn chen_columns_of(node: &str) -> Vec<&'static str> {
+    match node {
+        "chemistry" => vec!["chem_nmc811"],
+        "loading" => vec!["loading_moderate", "loading_high"],
+        _ => Vec::new(),
+    }
+}
+
+/// One row per Chen cell with a capacity at cycle 400: C-rate, retention
+/// at cycle 400 (relative to the mean of cycles 3–7, after masking
+/// implausible values), chemistry and loading indicators.
+pub fn chen_retention_dataset() -> Result<voltai::core::Dataset> {
+    use std::collections::BTreeMap;
+    use voltai::battery_data::data_dir::dataset_dir;
+    use voltai::battery_data::readers::ChenData;
+    use voltai::battery_data::validate::{Rules, validate_cycles};
+    use voltai::core::Dataset;
+    let chen = ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?;
+    let mut cycles = chen.cycles.clone();
+    let report = validate_cycles(&cycles, &|_| None, &Rules::default())?;
+    report.apply_to_cycles(&mut cycles);
+    let mut per_cell: BTreeMap<&str, Vec<(u32, f64)>> = BTreeMap::new();
+    for c in &cycles {
+        if let Some(q) = c.discharge_capacity_ah {
+            per_cell
+                .entry(c.cell_id.as_str())
+                .or_default()
+                .push((c.cycle_index, q));
+        }
+    }
+    let mut rows = Vec::new();
+    for m in &chen.cells {
+        let Some(series) = per_cell.get(m.cell_id.as_str()) else {
+            continue;
+        };
+        let early: Vec<f64> = series
+            .iter()
+            .filter(|(k, _)| (3..=7).contains(k))
+            .map(|p| p.1)
+            .collect();
+        let Some(&(_, q400)) = series.iter().find(|(k, _)| *k == 400) else {
+            continue;
+        };
+        if early.is_empty() {
+            continue;
+        }
+        let q0 = early.iter().sum::<f64>() / early.len() as f64;
+        let desc = m.tags.get("description").cloned().unwrap_or_default();
+        let c_rate: f64 = m
+            .tags
+            .get("c_rate_num")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN);
+        rows.push([
+            c_rate,
+            q400 / q0,
+            f64::from(u8::from(desc.contains("NMC811"))),
+            f64::from(u8::from(desc.contains("moderate"))),
+            f64::from(u8::from(desc.contains("high"))),
+        ]);
+    }
+    let n = rows.len();
+    let x = Array2::from_shape_fn((n, 5), |(i, j)| rows[i][j]);
+    let data = Dataset::unsupervised(x)?.with_feature_names(CHEN_COLUMNS.to_vec())?;
+    Ok(data)
+}
+
+/// The minimum adjustment set for C-rate → retention in [`CHEN_DAG`]:
+/// the graph's node names and the data columns that code them.
+pub fn chen_adjustment(
+    graph: &voltai::causal::CausalGraph,
+) -> Result<(Vec<String>, Vec<&'static str>)> {
+    let chosen = graph
+        .minimum_adjustment_set("c_rate", "retention")?
+        .ok_or_else(|| Error::InvalidInput("not identifiable".into()))?;
+    let columns = chosen.iter().flat_map(|v| chen_columns_of(v)).collect();
+    Ok((chosen.into_iter().map(|s| s.to_string()).collect(), columns))
+}
+
+/// The one-RC cell of the SINDy examples under its pulsed current: states
+/// (v1, soc), the current as a one-column control, and the SINDYc model
+/// discovered from them (quadratic library, forward differences, STLSQ).
+pub fn one_rc_sindyc(
+    cell: &voltai::discovery::sindy::systems::OneRcCell,
+    dt: f64,
+    n: usize,
+) -> Result<(
+    Array2<f64>,
+    Array2<f64>,
+    voltai::discovery::sindy::SindyModel,
+)> {
+    use voltai::discovery::sindy::systems::pulsed_current;
+    use voltai::discovery::sindy::{
+        FiniteDifference, PolynomialLibrary, Sindy, Stlsq, Times, Trajectory,
+    };
+    let (x, current) = cell.simulate(pulsed_current, [0.0, 0.9], dt, n)?;
+    let u = current.insert_axis(ndarray::Axis(1));
+    let traj = Trajectory::new(x.clone(), Times::uniform(dt)?)?.with_control(u.clone())?;
+    let model = Sindy::new()
+        .library(PolynomialLibrary::new(2)?)
+        .differentiator(FiniteDifference::new(1)?)
+        .optimizer(Stlsq::new(1e-3)?.alpha(1e-9)?.normalize_columns(true))
+        .state_names(&["v1", "soc"])?
+        .control_names(&["i"])?
+        .fit(std::slice::from_ref(&traj))?;
+    Ok((x, u, model))
+}
+
+/// The Attia et al. 2020 replay: for each seed, the evaluations GP + log-EI
+/// needs to first pick one of the 5 protocols with the longest published
+/// lives; also returns the number of protocols.
+pub fn attia_replay(seeds: u64) -> Result<(Vec<usize>, usize)> {
+    use voltai::battery_data::data_dir::dataset_dir;
+    use voltai::battery_data::readers::AttiaData;
+    use voltai::discovery::bo::replay::{ReplaySettings, evaluations_to_top_k};
+    let data = AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?;
+    let protocols = Array2::from_shape_fn((data.clo_estimated.len(), 4), |(i, j)| {
+        data.clo_estimated[i].protocol[j]
+    });
+    let lives: Vec<f64> = data.clo_estimated.iter().map(|p| p.cycle_life).collect();
+    let counts = (0..seeds)
+        .map(|seed| {
+            evaluations_to_top_k(
+                protocols.view(),
+                &lives,
+                5,
+                &ReplaySettings::default(),
+                seed,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((counts, protocols.nrows()))
+}

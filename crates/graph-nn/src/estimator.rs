@@ -16,7 +16,7 @@ use voltai_neural::train::{
 
 use crate::features::NODE_FEATURES;
 use crate::graph::{CrystalGraph, GraphBatch};
-use crate::model::{Architecture, GraphNet};
+use crate::model::{Architecture, GraphNet, GraphNetConfig};
 
 /// What the network predicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,15 +173,15 @@ impl GraphModelParams {
 
     fn init(&self, edge_width: usize, device: &Device) -> GraphNet {
         seeded(device, self.seed, |d| {
-            GraphNet::new(
-                self.architecture.into(),
-                NODE_FEATURES,
-                edge_width,
-                self.hidden,
-                self.layers,
-                self.outputs(),
-                d,
-            )
+            GraphNetConfig {
+                architecture: self.architecture.into(),
+                node: NODE_FEATURES,
+                edge: edge_width,
+                hidden: self.hidden,
+                layers: self.layers,
+                outputs: self.outputs(),
+            }
+            .init(d)
         })
     }
 

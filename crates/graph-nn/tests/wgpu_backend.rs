@@ -10,7 +10,7 @@ use voltai_battery_data::data_dir::dataset_dir;
 use voltai_graph_nn::features::NODE_FEATURES;
 use voltai_graph_nn::graph::{CrystalGraph, GraphBatch, GraphConfig};
 use voltai_graph_nn::io::read_structure;
-use voltai_graph_nn::model::{Architecture, GraphNet};
+use voltai_graph_nn::model::{Architecture, GraphNet, GraphNetConfig};
 use voltai_neural::train::{TrainConfig, load_checkpoint, save_checkpoint, train_minibatch};
 
 fn outputs(net: &GraphNet, graphs: &[&CrystalGraph], device: &Device) -> Vec<f32> {
@@ -18,6 +18,17 @@ fn outputs(net: &GraphNet, graphs: &[&CrystalGraph], device: &Device) -> Vec<f32
         .into_data()
         .try_to_vec::<f32>()
         .unwrap()
+}
+
+fn config(architecture: Architecture) -> GraphNetConfig {
+    GraphNetConfig {
+        architecture,
+        node: NODE_FEATURES,
+        edge: 41,
+        hidden: 16,
+        layers: 2,
+        outputs: 1,
+    }
 }
 
 #[test]
@@ -44,18 +55,14 @@ fn cpu_and_wgpu_agree_on_forward_and_training_steps() {
     for arch in [Architecture::Cgcnn, Architecture::EdgeMpnn] {
         let cpu = Device::flex().autodiff();
         cpu.seed(3);
-        let init = GraphNet::new(arch, NODE_FEATURES, 41, 16, 2, 1, &cpu);
+        let init = config(arch).init(&cpu);
         let path = std::env::temp_dir().join(format!(
             "voltai_gnn_wgpu_{arch:?}_{}.bpk",
             std::process::id()
         ));
         save_checkpoint(&init, &path).unwrap();
         let gpu = Device::wgpu(Default::default()).autodiff();
-        let on_gpu = load_checkpoint(
-            GraphNet::new(arch, NODE_FEATURES, 41, 16, 2, 1, &gpu),
-            &path,
-        )
-        .unwrap();
+        let on_gpu = load_checkpoint(config(arch).init(&gpu), &path).unwrap();
         std::fs::remove_file(&path).ok();
 
         let (a, b) = (outputs(&init, &refs, &cpu), outputs(&on_gpu, &refs, &gpu));

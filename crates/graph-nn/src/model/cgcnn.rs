@@ -12,13 +12,21 @@ use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
 
 use crate::graph::GraphBatch;
-use crate::model::pool_mean;
+use crate::model::{GraphNetConfig, pool_mean};
 
-/// One CGCNN convolution.
+/// One CGCNN convolution. The weight matrix acting on `[v_i, v_j, u_ij]`
+/// is held as its three blocks, so the atom blocks are applied once per
+/// atom (`N × H × 2H`) and gathered onto the edges, instead of once per
+/// edge (`E × (2H + G) × 2H`, with E ≈ 12 N): the same function, about a
+/// third of the arithmetic.
 #[derive(Module, Debug)]
 pub struct CgConv {
-    /// `[2H + G] → [2H]`: filter and core halves in one matrix.
-    pub full: Linear,
+    /// Block acting on the centre atom `v_i` (`[H] → [2H]`, with the bias).
+    pub center: Linear,
+    /// Block acting on the neighbour `v_j` (`[H] → [2H]`).
+    pub neighbor: Linear,
+    /// Block acting on the bond `u_ij` (`[G] → [2H]`).
+    pub bond: Linear,
     /// Normalises the summed messages of each atom.
     pub norm: LayerNorm,
     /// Hidden width H.
@@ -29,7 +37,13 @@ impl CgConv {
     /// A convolution for `hidden` node and `edge` edge features.
     pub fn new(hidden: usize, edge: usize, device: &Device) -> Self {
         CgConv {
-            full: LinearConfig::new(2 * hidden + edge, 2 * hidden).init(device),
+            center: LinearConfig::new(hidden, 2 * hidden).init(device),
+            neighbor: LinearConfig::new(hidden, 2 * hidden)
+                .with_bias(false)
+                .init(device),
+            bond: LinearConfig::new(edge, 2 * hidden)
+                .with_bias(false)
+                .init(device),
             norm: LayerNormConfig::new(hidden).init(device),
             hidden,
         }
@@ -37,11 +51,15 @@ impl CgConv {
 
     /// Updated node states `[N, H]`.
     pub fn forward(&self, h: Tensor<2>, batch: &GraphBatch) -> Tensor<2> {
-        let hi = h.clone().select(0, batch.sources.clone());
-        let hj = h.clone().select(0, batch.targets.clone());
-        let z = self
-            .full
-            .forward(Tensor::cat(vec![hi, hj, batch.edges.clone()], 1));
+        let zi = self
+            .center
+            .forward(h.clone())
+            .select(0, batch.sources.clone());
+        let zj = self
+            .neighbor
+            .forward(h.clone())
+            .select(0, batch.targets.clone());
+        let z = zi + zj + self.bond.forward(batch.edges.clone());
         let [e, _] = z.dims();
         let gate = sigmoid(z.clone().slice([0..e, 0..self.hidden]));
         let core = softplus(z.slice([0..e, self.hidden..2 * self.hidden]), 1.0);
@@ -71,16 +89,16 @@ pub struct Cgcnn {
 }
 
 impl Cgcnn {
-    /// A network for `node`/`edge` feature widths, `hidden` units,
-    /// `layers` convolutions and `outputs` outputs.
-    pub fn new(
-        node: usize,
-        edge: usize,
-        hidden: usize,
-        layers: usize,
-        outputs: usize,
-        device: &Device,
-    ) -> Self {
+    /// A network of the shape `config` gives.
+    pub fn new(config: &GraphNetConfig, device: &Device) -> Self {
+        let GraphNetConfig {
+            node,
+            edge,
+            hidden,
+            layers,
+            outputs,
+            ..
+        } = *config;
         Cgcnn {
             embed: LinearConfig::new(node, hidden).init(device),
             convs: (0..layers)

@@ -42,27 +42,34 @@ pub enum GraphNet {
     EdgeMpnn(EdgeMpnn),
 }
 
-impl GraphNet {
-    /// A freshly initialised network (seed the device first).
-    pub fn new(
-        architecture: Architecture,
-        node: usize,
-        edge: usize,
-        hidden: usize,
-        layers: usize,
-        outputs: usize,
-        device: &Device,
-    ) -> Self {
-        match architecture {
-            Architecture::Cgcnn => {
-                GraphNet::Cgcnn(Cgcnn::new(node, edge, hidden, layers, outputs, device))
-            }
-            Architecture::EdgeMpnn => {
-                GraphNet::EdgeMpnn(EdgeMpnn::new(node, edge, hidden, layers, outputs, device))
-            }
+/// Shape of a [`GraphNet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphNetConfig {
+    /// Which network.
+    pub architecture: Architecture,
+    /// Node feature width (`features::NODE_FEATURES`).
+    pub node: usize,
+    /// Edge feature width (number of Gaussians).
+    pub edge: usize,
+    /// Hidden width.
+    pub hidden: usize,
+    /// Message-passing layers.
+    pub layers: usize,
+    /// Outputs (1 for regression, the classes for classification).
+    pub outputs: usize,
+}
+
+impl GraphNetConfig {
+    /// A freshly initialised network on `device` (seed the device first).
+    pub fn init(&self, device: &Device) -> GraphNet {
+        match self.architecture {
+            Architecture::Cgcnn => GraphNet::Cgcnn(Cgcnn::new(self, device)),
+            Architecture::EdgeMpnn => GraphNet::EdgeMpnn(EdgeMpnn::new(self, device)),
         }
     }
+}
 
+impl GraphNet {
     /// Graph-level outputs `[B, outputs]`.
     pub fn forward(&self, batch: &GraphBatch) -> Tensor<2> {
         match self {

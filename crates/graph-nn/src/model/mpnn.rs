@@ -13,17 +13,25 @@ use burn::tensor::activation::{sigmoid, silu};
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
 
 use crate::graph::GraphBatch;
-use crate::model::pool_mean;
+use crate::model::{GraphNetConfig, pool_mean};
 
-/// One edge-then-node update.
+/// One edge-then-node update. Linear maps of concatenations that include
+/// atom states are held as blocks, so atom blocks are applied per atom and
+/// gathered onto the edges (the same function, less arithmetic).
 #[derive(Module, Debug)]
 pub struct EdgeUpdateLayer {
-    /// φ_e: `[3H] → [H]`.
-    pub edge_mlp: Linear,
+    /// φ_e block on `h_i` (`[H] → [H]`, with the bias).
+    pub edge_center: Linear,
+    /// φ_e block on `h_j`.
+    pub edge_neighbor: Linear,
+    /// φ_e block on `e_ij`.
+    pub edge_self: Linear,
     /// Gate `[H] → [H]`.
     pub gate: Linear,
-    /// Message `[2H] → [H]`.
-    pub message: Linear,
+    /// Message block on `h_j` (`[H] → [H]`, with the bias).
+    pub message_neighbor: Linear,
+    /// Message block on `e_ij`.
+    pub message_edge: Linear,
     /// φ_v: `[2H] → [H]`.
     pub node_mlp: Linear,
 }
@@ -32,9 +40,18 @@ impl EdgeUpdateLayer {
     /// A layer of width `hidden`.
     pub fn new(hidden: usize, device: &Device) -> Self {
         EdgeUpdateLayer {
-            edge_mlp: LinearConfig::new(3 * hidden, hidden).init(device),
+            edge_center: LinearConfig::new(hidden, hidden).init(device),
+            edge_neighbor: LinearConfig::new(hidden, hidden)
+                .with_bias(false)
+                .init(device),
+            edge_self: LinearConfig::new(hidden, hidden)
+                .with_bias(false)
+                .init(device),
             gate: LinearConfig::new(hidden, hidden).init(device),
-            message: LinearConfig::new(2 * hidden, hidden).init(device),
+            message_neighbor: LinearConfig::new(hidden, hidden).init(device),
+            message_edge: LinearConfig::new(hidden, hidden)
+                .with_bias(false)
+                .init(device),
             node_mlp: LinearConfig::new(2 * hidden, hidden).init(device),
         }
     }
@@ -46,15 +63,15 @@ impl EdgeUpdateLayer {
         e: Tensor<2>,
         batch: &GraphBatch,
     ) -> (Tensor<2>, Tensor<2>) {
-        let hi = h.clone().select(0, batch.sources.clone());
-        let hj = h.clone().select(0, batch.targets.clone());
-        let e = e.clone()
-            + silu(
-                self.edge_mlp
-                    .forward(Tensor::cat(vec![hi, hj.clone(), e], 1)),
-            );
+        let src = batch.sources.clone();
+        let dst = batch.targets.clone();
+        let update = self.edge_center.forward(h.clone()).select(0, src.clone())
+            + self.edge_neighbor.forward(h.clone()).select(0, dst.clone())
+            + self.edge_self.forward(e.clone());
+        let e = e + silu(update);
         let msg = sigmoid(self.gate.forward(e.clone()))
-            * self.message.forward(Tensor::cat(vec![hj, e.clone()], 1));
+            * (self.message_neighbor.forward(h.clone()).select(0, dst)
+                + self.message_edge.forward(e.clone()));
         let agg = Tensor::zeros(h.dims(), &h.device()).select_assign(
             0,
             batch.sources.clone(),
@@ -83,16 +100,16 @@ pub struct EdgeMpnn {
 }
 
 impl EdgeMpnn {
-    /// A network for `node`/`edge` feature widths, `hidden` units, `layers`
-    /// layers and `outputs` outputs.
-    pub fn new(
-        node: usize,
-        edge: usize,
-        hidden: usize,
-        layers: usize,
-        outputs: usize,
-        device: &Device,
-    ) -> Self {
+    /// A network of the shape `config` gives.
+    pub fn new(config: &GraphNetConfig, device: &Device) -> Self {
+        let GraphNetConfig {
+            node,
+            edge,
+            hidden,
+            layers,
+            outputs,
+            ..
+        } = *config;
         EdgeMpnn {
             embed_nodes: LinearConfig::new(node, hidden).init(device),
             embed_edges: LinearConfig::new(edge, hidden).init(device),

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerates the README gallery: runs each example that draws a figure (release,
+# full mode) and copies its figure into docs/gallery/. About 20 minutes on 2 cores.
+#
+#   bash tools/gallery.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+unset VOLTAI_QUICK
+mkdir -p docs/gallery
+while read -r example figure; do
+  [[ -z "$example" || "$example" == \#* ]] && continue
+  echo "== $example"
+  mkdir -p "reports/$example"
+  cargo run -q --release --example "$example" >"reports/$example/output.txt" 2>/dev/null
+  cp "reports/$example/$figure" "docs/gallery/$example.svg"
+done <<'LIST'
+quickstart severson_parity.svg
+eis_failure_svm roc.svg
+eis_anomaly_ocsvm decision_vs_soh.svg
+multifidelity_surrogate fits_2C.svg
+eis_capacity_gp parity.svg
+lifetime_linear_uncertainty learning_curve.svg
+sindy_lorenz lorenz.svg
+sindy_battery_ecm v1.svg
+charging_protocol_bo safe_set.svg
+cathode_pareto front.svg
+capacity_trajectory_forecast forecasts.svg
+crystal_graph_property parity.svg
+LIST
+ls -la docs/gallery

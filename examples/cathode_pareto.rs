@@ -11,7 +11,7 @@
 //! are run for 40 evaluations each; the hypervolume per iteration and the
 //! final fronts are plotted beside the true front (dense grid).
 //! Writes `reports/cathode_pareto/front.svg` and `hypervolume.svg`. Takes
-//! about ten seconds in release.
+//! about ten seconds in release (`VOLTAI_QUICK=1`: 12 evaluations).
 //!
 //! ```text
 //! cargo run --release --example cathode_pareto
@@ -38,7 +38,12 @@ fn objectives(c: ArrayView1<'_, f64>) -> Vec<f64> {
 fn main() -> Result<(), voltai::core::Error> {
     let reference = vec![-600.0, 1.0];
     let space = SearchSpace::continuous(&[(0.3, 0.95), (0.0, 1.0)])?;
-    let budget = 40;
+    // VOLTAI_QUICK=1 (CI): a short run, only to show the pipeline works.
+    let budget = if std::env::var_os("VOLTAI_QUICK").is_some() {
+        12
+    } else {
+        40
+    };
     let bar = support::progress(2 * budget as u64);
     let mut curves = Vec::new();
     let mut fronts = Vec::new();

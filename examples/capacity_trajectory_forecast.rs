@@ -13,7 +13,7 @@
 //! a minute in release (`VOLTAI_QUICK=1`: 5 epochs, seconds).
 //!
 //! ```text
-//! cargo run --release --example capacity_trajectory_forecast
+//! cargo run --release --features neural --example capacity_trajectory_forecast
 //! ```
 
 #[path = "support/mod.rs"]

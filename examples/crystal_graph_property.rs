@@ -13,7 +13,7 @@
 //! Takes about 10 minutes in release (`VOLTAI_QUICK=1`: a few epochs, ~30 s).
 //!
 //! ```text
-//! cargo run --release --example crystal_graph_property
+//! cargo run --release --features graph-nn --example crystal_graph_property
 //! ```
 
 #[path = "support/mod.rs"]

@@ -16,7 +16,7 @@
 //! (`VOLTAI_QUICK=1`: 2 splits, 20 epochs, seconds).
 //!
 //! ```text
-//! cargo run --release --example multitask_life_resistance
+//! cargo run --release --features neural --example multitask_life_resistance
 //! ```
 
 #[path = "support/mod.rs"]

@@ -15,7 +15,7 @@
 //! release (`VOLTAI_QUICK=1`: one draw, 10 epochs, seconds).
 //!
 //! ```text
-//! cargo run --release --example transfer_protocols
+//! cargo run --release --features neural --example transfer_protocols
 //! ```
 
 #[path = "support/mod.rs"]

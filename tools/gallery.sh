@@ -11,7 +11,7 @@ while read -r example figure; do
   [[ -z "$example" || "$example" == \#* ]] && continue
   echo "== $example"
   mkdir -p "reports/$example"
-  cargo run -q --release --example "$example" >"reports/$example/output.txt" 2>/dev/null
+  cargo run -q --release --all-features --example "$example" >"reports/$example/output.txt" 2>/dev/null
   cp "reports/$example/$figure" "docs/gallery/$example.svg"
 done <<'LIST'
 quickstart severson_parity.svg

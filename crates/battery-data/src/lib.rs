@@ -9,7 +9,8 @@
 //!   [generic CSV mapping](readers::CsvMapping) for a user's own cycler export;
 //!   malformed input is an [`Error::Parse`](voltai_core::Error::Parse) naming
 //!   file, line and column;
-//! - [Parquet storage](parquet_io) streamed record batch by record batch;
+//! - Parquet storage (`parquet_io`, the default-on `parquet` feature) streamed
+//!   record batch by record batch;
 //! - [validation](validate) that locates implausible values and masks them;
 //! - [feature extraction](features): cycle life (censoring flagged), fade lines,
 //!   ΔQ(V) statistics, the Severson feature set, EIS features.
@@ -26,6 +27,7 @@
 
 pub mod data_dir;
 pub mod features;
+#[cfg(feature = "parquet")]
 pub mod parquet_io;
 pub mod readers;
 pub mod schema;

@@ -33,6 +33,30 @@ pub enum Method {
 }
 
 /// An estimated effect with its interval.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_causal::{Estimator, Method};
+/// use voltai_core::Dataset;
+///
+/// // Columns z, t, y with y = 5 + 2t + 4z exactly; z = 1 cells are mostly treated.
+/// let rows = array![
+///     [0.0, 0.0, 5.0], [0.0, 0.0, 5.0], [0.0, 0.0, 5.0], [0.0, 1.0, 7.0],
+///     [1.0, 1.0, 11.0], [1.0, 1.0, 11.0], [1.0, 1.0, 11.0], [1.0, 0.0, 9.0],
+/// ];
+/// let data = Dataset::unsupervised(rows)?.with_feature_names(vec!["z", "t", "y"])?;
+/// // Stratified estimates have no analytic error: bootstrap the interval.
+/// let est = Estimator::new(Method::Stratified)
+///     .bootstrap(50, 1)?
+///     .estimate(&data, "t", "y", &["z"])?;
+/// assert!((est.effect - 2.0).abs() < 1e-12); // the naive difference of means is 4
+/// assert_eq!(est.adjustment_set, vec!["z".to_string()]);
+/// assert_eq!((est.n, est.dropped_strata), (8, 0));
+/// assert!(est.std_error.is_none() && est.interval.0 <= 2.0 + 1e-12);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
     /// The method used.
@@ -54,6 +78,31 @@ pub struct Estimate {
 }
 
 /// Settings of an estimation.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::Array2;
+/// use voltai_causal::{Estimator, Method};
+/// use voltai_core::Dataset;
+///
+/// // z confounds t and y; the true effect of t on y is 2.
+/// let rows = Array2::from_shape_fn((12, 3), |(i, j)| {
+///     let z = (i % 4) as f64;
+///     let t = z + if i % 3 == 0 { 1.0 } else { 0.0 };
+///     let noise = 0.001 * ((i * 7) % 5) as f64;
+///     [z, t, 2.0 * t + 3.0 * z + noise][j]
+/// });
+/// let data = Dataset::unsupervised(rows)?.with_feature_names(vec!["z", "t", "y"])?;
+/// let est = Estimator::new(Method::LinearRegression).level(0.9)?;
+/// let adjusted = est.estimate(&data, "t", "y", &["z"])?;
+/// assert!((adjusted.effect - 2.0).abs() < 0.01);
+/// assert!(adjusted.interval.0 <= adjusted.effect && adjusted.effect <= adjusted.interval.1);
+/// // Ignoring the confounder is badly biased.
+/// let naive = est.estimate(&data, "t", "y", &[])?;
+/// assert!(naive.effect > 4.0);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimator {
     method: Method,

@@ -11,6 +11,30 @@ use serde::{Deserialize, Serialize};
 use crate::{Dataset, Error, Regressor, Result};
 
 /// Parameters of split-conformal calibration: the miscoverage level `α`.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, ArrayView2, array};
+/// use voltai_core::{Dataset, Regressor, conformal::SplitConformal};
+///
+/// // A fixed model y = x, standing in for any fitted regressor.
+/// struct Identity;
+/// impl Regressor for Identity {
+///     fn n_features(&self) -> usize { 1 }
+///     fn predict(&self, x: ArrayView2<'_, f64>) -> voltai_core::Result<Array1<f64>> {
+///         Ok(x.column(0).to_owned())
+///     }
+/// }
+///
+/// // Held-out calibration residuals |y − x|: 0.5, 1.0 and 0.25.
+/// let calibration = Dataset::new(array![[1.0], [2.0], [3.0]], array![1.5, 3.0, 3.25])?;
+/// // α = 0.5, n = 3: q̂ is the ⌈(3 + 1)(1 − 0.5)⌉ = 2nd smallest residual.
+/// let model = SplitConformal::new(0.5)?.calibrate(Identity, &calibration)?;
+/// assert_eq!(model.half_width(), 0.5);
+/// assert!(SplitConformal::new(1.5).is_err());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SplitConformal {
     alpha: f64,
@@ -96,6 +120,32 @@ impl Intervals {
 }
 
 /// A regressor wrapped with a calibrated conformal half-width.
+///
+/// Built by [`SplitConformal::calibrate`].
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, ArrayView2, array};
+/// use voltai_core::{Dataset, Regressor, conformal::SplitConformal};
+///
+/// struct Identity;
+/// impl Regressor for Identity {
+///     fn n_features(&self) -> usize { 1 }
+///     fn predict(&self, x: ArrayView2<'_, f64>) -> voltai_core::Result<Array1<f64>> {
+///         Ok(x.column(0).to_owned())
+///     }
+/// }
+///
+/// let calibration = Dataset::new(array![[1.0], [2.0], [3.0]], array![1.5, 3.0, 3.25])?;
+/// let model = SplitConformal::new(0.5)?.calibrate(Identity, &calibration)?;
+/// let iv = model.predict_interval(array![[10.0], [20.0]].view())?;
+/// assert_eq!(iv.lower, array![9.5, 19.5]);
+/// assert_eq!(iv.upper, array![10.5, 20.5]);
+/// assert_eq!(iv.coverage(array![10.2, 21.0].view())?, 0.5);
+/// assert_eq!(model.n_calibration(), 3);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConformalRegressor<R> {
     model: R,

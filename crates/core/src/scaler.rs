@@ -9,6 +9,24 @@ use crate::{Dataset, Fit, Result, check};
 ///
 /// Columns with zero variance are left centred but unscaled (std treated as 1),
 /// as scikit-learn does, so constant features do not produce NaN.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit, StandardScaler};
+///
+/// // Column 0: mean 2, std 1; column 1: mean 20, std 10; column 2 is constant.
+/// let x = array![[1.0, 10.0, 5.0], [3.0, 30.0, 5.0]];
+/// let scaler = StandardScaler::new().fit(&Dataset::unsupervised(x.clone())?)?;
+/// let z = scaler.transform(x.view())?;
+/// assert_eq!(z, array![[-1.0, -1.0, 0.0], [1.0, 1.0, 0.0]]);
+///
+/// // Without centring only the scale is learned.
+/// let scale_only = StandardScaler::new().with_mean(false).fit_array(x.view())?;
+/// assert_eq!(scale_only.mean(), &array![0.0, 0.0, 0.0]);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StandardScaler {
     with_mean: bool,
@@ -81,6 +99,23 @@ impl Fit for StandardScaler {
 }
 
 /// A fitted scaler holding per-column mean and scale.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::StandardScaler;
+///
+/// let x = array![[0.0, 100.0], [2.0, 300.0], [4.0, 500.0]];
+/// let scaler = StandardScaler::new().fit_array(x.view())?;
+/// assert_eq!(scaler.mean(), &array![2.0, 300.0]);
+/// let z = scaler.transform(x.view())?;
+/// // Standardised columns have mean 0, and the inverse maps back.
+/// assert!(z.column(0).sum().abs() < 1e-12 && z.column(1).sum().abs() < 1e-12);
+/// let back = scaler.inverse_transform(z.view())?;
+/// assert!((&back - &x).iter().all(|e| e.abs() < 1e-9));
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedStandardScaler {
     mean: Array1<f64>,

@@ -22,6 +22,27 @@ pub enum Folds {
 }
 
 /// Parameters of a cross-validated elastic net (scikit-learn's `ElasticNetCV`).
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2};
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_discovery::{ElasticNetCvParams, Folds};
+///
+/// // Three features; only the first matters: y = 2·x0 + 1.
+/// let x = Array2::from_shape_fn((30, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+/// let y: Array1<f64> = x.column(0).mapv(|v| 2.0 * v + 1.0);
+/// let cv = ElasticNetCvParams::new(vec![0.5, 1.0])?
+///     .folds(Folds::KFold(3))?
+///     .grid(20, 1e-3)?
+///     .fit(&Dataset::new(x, y)?)?;
+/// assert!((cv.model.coef[0] - 2.0).abs() < 0.05);
+/// assert!(cv.model.coef[1].abs() < 0.05 && cv.model.coef[2].abs() < 0.05);
+/// let pred = cv.model.predict(ndarray::array![[5.0, 0.0, 0.0]].view())?;
+/// assert!((pred[0] - 11.0).abs() < 0.2);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElasticNetCvParams {
     l1_ratios: Vec<f64>,
@@ -32,6 +53,28 @@ pub struct ElasticNetCvParams {
 }
 
 /// The cross-validated model and its error surface.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2};
+/// use voltai_core::{Dataset, Fit};
+/// use voltai_discovery::{ElasticNetCvParams, Folds};
+///
+/// let x = Array2::from_shape_fn((30, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+/// let y: Array1<f64> = x.column(0).mapv(|v| 2.0 * v + 1.0);
+/// let cv = ElasticNetCvParams::new(vec![1.0])?
+///     .folds(Folds::KFold(3))?
+///     .grid(20, 1e-3)?
+///     .fit(&Dataset::new(x, y)?)?;
+/// // One α grid (and one row of held-out errors) per L1 ratio.
+/// assert_eq!((cv.alphas.len(), cv.alphas[0].len()), (1, 20));
+/// assert_eq!(cv.mean_mse[0].len(), 20);
+/// assert_eq!(cv.l1_ratio, 1.0);
+/// // Noise-free data: the least-penalised fit predicts best.
+/// assert_eq!(cv.alpha, *cv.alphas[0].last().unwrap());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ElasticNetCv {
     /// Refit on all rows at the chosen α and ρ.

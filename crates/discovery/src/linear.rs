@@ -11,6 +11,25 @@ use serde::{Deserialize, Serialize};
 use voltai_core::{Dataset, Error, Fit, Regressor, Result, check};
 
 /// Parameters of an elastic-net (lasso when `l1_ratio` = 1) regression.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2};
+/// use voltai_core::{Dataset, Fit};
+/// use voltai_discovery::ElasticNetParams;
+///
+/// // y = 3x − 1; a light penalty barely shrinks the slope.
+/// let x = Array2::from_shape_fn((6, 1), |(i, _)| i as f64);
+/// let y = Array1::from_shape_fn(6, |i| 3.0 * i as f64 - 1.0);
+/// let data = Dataset::new(x, y)?;
+/// let model = ElasticNetParams::new().alpha(1e-3)?.l1_ratio(0.5)?.fit(&data)?;
+/// assert!((model.coef[0] - 3.0).abs() < 0.01);
+/// assert!((model.intercept + 1.0).abs() < 0.05);
+/// // A penalty above α_max = max|x_cᵀy_c|/n (8.75 here) zeroes every coefficient.
+/// assert!(ElasticNetParams::lasso(100.0)?.fit(&data)?.support().is_empty());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ElasticNetParams {
     alpha: f64,
@@ -21,6 +40,26 @@ pub struct ElasticNetParams {
 }
 
 /// A fitted linear model y = Xw + b.
+///
+/// Produced by [`ElasticNetParams`] and [`RidgeParams`].
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_discovery::RidgeParams;
+///
+/// // y = 1 + 2·x0 − x1 exactly: least squares recovers it.
+/// let x = array![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [2.0, 1.0]];
+/// let y = array![1.0, 3.0, 0.0, 2.0, 4.0];
+/// let model = RidgeParams::ols().fit(&Dataset::new(x, y)?)?;
+/// assert!((model.coef[0] - 2.0).abs() < 1e-9 && (model.coef[1] + 1.0).abs() < 1e-9);
+/// assert!((model.intercept - 1.0).abs() < 1e-9);
+/// assert_eq!(model.support(), vec![0, 1]);
+/// assert!((model.predict(array![[3.0, 2.0]].view())?[0] - 5.0).abs() < 1e-9);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinearModel {
     /// Coefficients w.
@@ -255,6 +294,26 @@ impl Regressor for LinearModel {
 
 /// Ordinary least squares (ridge with α = 0 solved in closed form) and ridge
 /// regression ½n⁻¹‖y − Xw − b‖² + ½α‖w‖², by Cholesky of XᵀX/n + αI.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2};
+/// use voltai_core::{Dataset, Fit};
+/// use voltai_discovery::RidgeParams;
+///
+/// let x = Array2::from_shape_fn((6, 1), |(i, _)| i as f64);
+/// let y = Array1::from_shape_fn(6, |i| 2.0 * i as f64 + 1.0);
+/// let data = Dataset::new(x, y)?;
+/// // α = 0 is ordinary least squares: the exact slope.
+/// let ols = RidgeParams::new(0.0)?.fit(&data)?;
+/// assert!((ols.coef[0] - 2.0).abs() < 1e-10);
+/// // α > 0 shrinks it towards 0: w = 2·var(x) / (var(x) + α).
+/// let ridge = RidgeParams::new(1.0)?.fit(&data)?;
+/// let var_x = 17.5 / 6.0;
+/// assert!((ridge.coef[0] - 2.0 * var_x / (var_x + 1.0)).abs() < 1e-10);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct RidgeParams {
     alpha: f64,

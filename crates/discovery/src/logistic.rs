@@ -7,6 +7,23 @@ use serde::{Deserialize, Serialize};
 use voltai_core::{Classifier, Dataset, Error, Fit, Result, check};
 
 /// Parameters of a binary logistic regression.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset, Fit};
+/// use voltai_discovery::LogisticRegressionParams;
+///
+/// let x = array![[-2.0], [-1.0], [1.0], [2.0]];
+/// let y = array![0.0, 0.0, 1.0, 1.0];
+/// let model = LogisticRegressionParams::new().c(10.0)?.fit(&Dataset::new(x, y)?)?;
+/// assert!(model.coef[0] > 0.0);
+/// assert_eq!(model.predict(array![[-3.0], [3.0]].view())?, array![0, 1]);
+/// // The data are symmetric about 0, so the boundary sits there.
+/// assert!((model.predict_proba(array![[0.0]].view())?[0] - 0.5).abs() < 1e-6);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LogisticRegressionParams {
     c: f64,
@@ -15,6 +32,27 @@ pub struct LogisticRegressionParams {
 }
 
 /// A fitted binary logistic regression.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset, Fit};
+/// use voltai_discovery::LogisticRegressionParams;
+///
+/// // Any two integer labels: probabilities refer to the larger one.
+/// let x = array![[0.0], [1.0], [3.0], [4.0]];
+/// let y = array![-1.0, -1.0, 1.0, 1.0];
+/// let model = LogisticRegressionParams::new().fit(&Dataset::new(x, y)?)?;
+/// assert_eq!(model.classes(), &[-1, 1]);
+/// let p = model.predict_proba(array![[0.0], [4.0]].view())?;
+/// assert!(p[0] < 0.5 && p[1] > 0.5);
+/// // One decision column for two classes; the boundary is at x = 2.
+/// let f = model.decision_function(array![[2.0]].view())?;
+/// assert_eq!(f.dim(), (1, 1));
+/// assert!(f[[0, 0]].abs() < 1e-6);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticRegression {
     /// Weights.

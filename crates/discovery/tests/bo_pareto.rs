@@ -52,6 +52,8 @@ proptest! {
             prop_assert!((0..n).all(|j| !dominates(pts.row(j), pts.row(i))));
         }
         prop_assert_eq!(fronts.iter().map(Vec::len).sum::<usize>(), n);
+        // The sweep agrees with the sort, duplicates included.
+        prop_assert_eq!(pareto_front(pts.view()), fronts[0].clone());
     }
 }
 

@@ -17,6 +17,26 @@ use voltai_core::{
 };
 
 /// Parameters of Bayesian linear regression.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2};
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_gp::BayesianLinearParams;
+///
+/// // y = 2x + 1 with a small ±0.01 wiggle.
+/// let x = Array2::from_shape_fn((6, 1), |(i, _)| i as f64);
+/// let wiggle = |i: usize| if i % 2 == 0 { 0.01 } else { -0.01 };
+/// let y = Array1::from_shape_fn(6, |i| 2.0 * i as f64 + 1.0 + wiggle(i));
+/// let model = BayesianLinearParams::new()
+///     .stopping(500, 1e-10)?
+///     .fit(&Dataset::new(x, y)?)?;
+/// assert!((model.weights()[0] - 2.0).abs() < 0.01);
+/// assert!((model.intercept() - 1.0).abs() < 0.05);
+/// assert_eq!(model.n_features(), 1);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BayesianLinearParams {
     fit_intercept: bool,
@@ -35,6 +55,28 @@ impl Default for BayesianLinearParams {
 }
 
 /// A fitted Bayesian linear model.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array1, Array2, array};
+/// use voltai_core::{Dataset, Fit, ProbabilisticRegressor};
+/// use voltai_gp::BayesianLinearParams;
+///
+/// let x = Array2::from_shape_fn((6, 1), |(i, _)| i as f64);
+/// let wiggle = |i: usize| if i % 2 == 0 { 0.01 } else { -0.01 };
+/// let y = Array1::from_shape_fn(6, |i| 2.0 * i as f64 + 1.0 + wiggle(i));
+/// let model = BayesianLinearParams::new().fit(&Dataset::new(x, y)?)?;
+/// // At the feature mean (x = 2.5) only the noise remains; extrapolation adds
+/// // parameter uncertainty.
+/// let pred = model.predict_dist(array![[2.5], [20.0]].view())?;
+/// assert!((pred.mean[0] - 6.0).abs() < 0.01);
+/// let parts = pred.parts.as_ref().unwrap();
+/// assert!(parts.epistemic[0].abs() < 1e-12);
+/// assert!(parts.epistemic[1] > 0.0);
+/// assert!((parts.aleatoric[0] - model.noise_variance()).abs() < 1e-15);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BayesianLinear {
     /// Posterior mean of the weights.

@@ -12,12 +12,59 @@ use voltai_core::{Dataset, Error, Predictive, ProbabilisticRegressor, Regressor,
 use voltai_kernels::Kernel;
 
 /// One [`GpParams`] per fidelity level, lowest (cheapest, e.g. simulation) first.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array2, array};
+/// use voltai_core::Dataset;
+/// use voltai_gp::{CoKrigingParams, GpParams, Mean};
+/// use voltai_kernels::kernels::Rbf;
+///
+/// // Cheap level: sin(x) on a fine grid; expensive level: exactly 2·sin(x) at 4 points.
+/// let x_lo = Array2::from_shape_fn((9, 1), |(i, _)| i as f64 * 0.5);
+/// let y_lo = x_lo.column(0).mapv(f64::sin);
+/// let x_hi = array![[0.0], [1.0], [2.0], [3.0]];
+/// let y_hi = x_hi.column(0).mapv(|v: f64| 2.0 * v.sin());
+/// let params = CoKrigingParams::new(vec![
+///     GpParams::new(Rbf::new(1.0)?),
+///     GpParams::new(Rbf::new(1.0)?).mean(Mean::Constant),
+/// ])?;
+/// // `fit` is inherent: one dataset per level, lowest fidelity first.
+/// let model = params.fit(&[Dataset::new(x_lo, y_lo)?, Dataset::new(x_hi, y_hi)?])?;
+/// assert!((model.rho()[0] - 2.0).abs() < 1e-3);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CoKrigingParams<K> {
     levels: Vec<GpParams<K>>,
 }
 
 /// A fitted co-kriging model.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array2, array};
+/// use voltai_core::{Dataset, Regressor};
+/// use voltai_gp::{CoKrigingParams, GpParams, Mean};
+/// use voltai_kernels::kernels::Rbf;
+///
+/// let x_lo = Array2::from_shape_fn((9, 1), |(i, _)| i as f64 * 0.5);
+/// let y_lo = x_lo.column(0).mapv(f64::sin);
+/// let x_hi = array![[0.0], [1.0], [2.0], [3.0]];
+/// let y_hi = x_hi.column(0).mapv(|v: f64| 2.0 * v.sin());
+/// let model = CoKrigingParams::new(vec![
+///     GpParams::new(Rbf::new(1.0)?),
+///     GpParams::new(Rbf::new(1.0)?).mean(Mean::Constant),
+/// ])?
+/// .fit(&[Dataset::new(x_lo, y_lo)?, Dataset::new(x_hi, y_hi)?])?;
+/// assert_eq!(model.levels().len(), 2);
+/// // Between the expensive points the cheap level supplies the shape.
+/// let pred = model.predict(array![[1.5]].view())?;
+/// assert!((pred[0] - 2.0 * 1.5f64.sin()).abs() < 1e-3);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CoKriging<K> {
     levels: Vec<Gp<K>>,

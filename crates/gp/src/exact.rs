@@ -17,6 +17,27 @@ use voltai_core::{
 use voltai_kernels::Kernel;
 
 /// Parameters of a GP regressor.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_gp::{GpParams, Mean, NoiseModel};
+/// use voltai_kernels::kernels::Rbf;
+///
+/// let x = array![[0.0], [1.0], [2.0], [3.0]];
+/// let y = array![0.0, 1.0, 0.0, -1.0];
+/// // Fixed hyperparameters (no `optimize`), a constant mean and a tiny fixed noise.
+/// let gp = GpParams::new(Rbf::new(1.0)?)
+///     .mean(Mean::Constant)
+///     .noise(NoiseModel::Fixed(1e-10))
+///     .fit(&Dataset::new(x, y)?)?;
+/// // Nearly noise-free: the GP interpolates its training points.
+/// let pred = gp.predict(array![[1.0], [3.0]].view())?;
+/// assert!((pred[0] - 1.0).abs() < 1e-6 && (pred[1] + 1.0).abs() < 1e-6);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GpParams<K> {
     kernel: K,
@@ -27,6 +48,26 @@ pub struct GpParams<K> {
 }
 
 /// A fitted GP regressor.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit, ProbabilisticRegressor};
+/// use voltai_gp::GpParams;
+/// use voltai_kernels::kernels::Rbf;
+///
+/// let x = array![[0.0], [1.0], [2.0], [3.0]];
+/// let y = array![0.0, 1.0, 0.0, -1.0]; // variance 0.5
+/// let gp = GpParams::new(Rbf::new(1.0)?).fit(&Dataset::new(x, y)?)?;
+/// // Certain at a training point, back to the prior variance far away.
+/// let pred = gp.predict_dist(array![[2.0], [10.0]].view())?;
+/// assert!((pred.mean[0] - 0.0).abs() < 1e-6);
+/// assert!(pred.variance[0] < 1e-6);
+/// assert!((pred.variance[1] - 0.5).abs() < 1e-3);
+/// assert_eq!(gp.y_scale(), 0.5f64.sqrt());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Gp<K> {
     kernel: K,

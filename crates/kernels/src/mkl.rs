@@ -102,6 +102,30 @@ pub enum MklMethod {
 }
 
 /// Parameters of an MKL classifier (binary).
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset};
+/// use voltai_kernels::{MklMethod, MklParams, kernels::{OnColumns, Rbf}};
+///
+/// // Column 0 separates the classes; column 1 is the same in both classes.
+/// let x = array![[-1.0, 0.0], [-1.2, 1.0], [1.0, 0.0], [1.2, 1.0]];
+/// let y = array![0.0, 0.0, 1.0, 1.0];
+/// let kernels = vec![
+///     OnColumns::new(vec![0], Rbf::new(1.0)?)?,
+///     OnColumns::new(vec![1], Rbf::new(1.0)?)?,
+/// ];
+/// // `fit` is an inherent method here (MKL has no `Fit` impl).
+/// let mkl = MklParams::new(kernels)?
+///     .method(MklMethod::Alignf)
+///     .c(10.0)?
+///     .fit(&Dataset::new(x, y)?)?;
+/// assert!(mkl.weights()[0] > mkl.weights()[1]);
+/// assert_eq!(mkl.predict(array![[-0.9, 0.5], [0.9, 0.5]].view())?, array![0, 1]);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MklParams<K> {
     kernels: Vec<K>,
@@ -113,6 +137,29 @@ pub struct MklParams<K> {
 }
 
 /// A fitted MKL classifier: the learned weights and the SVM on the combined kernel.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset};
+/// use voltai_kernels::{MklMethod, MklParams, kernels::{OnColumns, Rbf}};
+///
+/// let x = array![[-1.0, 0.0], [-1.2, 1.0], [1.0, 0.0], [1.2, 1.0]];
+/// let y = array![0.0, 0.0, 1.0, 1.0];
+/// let kernels = vec![
+///     OnColumns::new(vec![0], Rbf::new(1.0)?)?,
+///     OnColumns::new(vec![1], Rbf::new(1.0)?)?,
+/// ];
+/// let mkl = MklParams::new(kernels)?
+///     .method(MklMethod::Uniform)
+///     .fit(&Dataset::new(x, y)?)?;
+/// assert_eq!(mkl.weights(), &[0.5, 0.5]);
+/// assert_eq!(mkl.iterations(), 0); // only SimpleMKL iterates
+/// assert_eq!(mkl.classes(), &[0, 1]);
+/// assert_eq!(mkl.predict(array![[1.1, 0.5]].view())?[0], 1);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Mkl<K> {
     weights: Vec<f64>,

@@ -9,6 +9,23 @@ use crate::svm_common::{KernelExpansion, check_train, flatten};
 use voltai_core::{Dataset, Error, Fit, Result};
 
 /// Parameters of a ν one-class SVM.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit};
+/// use voltai_kernels::{OneClassSvmParams, kernels::Rbf};
+///
+/// // "Normal" data: a small cross around the origin (no targets needed).
+/// let x = array![[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]];
+/// let model = OneClassSvmParams::new(Rbf::from_gamma(1.0)?)
+///     .nu(0.2)?
+///     .fit(&Dataset::unsupervised(x)?)?;
+/// // The centre is inside the learned region, a far point is an outlier.
+/// assert_eq!(model.is_outlier(array![[0.0, 0.0], [4.0, 4.0]].view())?, vec![false, true]);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OneClassSvmParams<K> {
     kernel: K,
@@ -17,6 +34,25 @@ pub struct OneClassSvmParams<K> {
 }
 
 /// A fitted one-class SVM.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit};
+/// use voltai_kernels::{OneClassSvmParams, kernels::Rbf};
+///
+/// let x = array![[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]];
+/// let model = OneClassSvmParams::new(Rbf::from_gamma(1.0)?)
+///     .nu(0.2)?
+///     .fit(&Dataset::unsupervised(x)?)?;
+/// // f(x) > 0 inside, ≤ 0 outside; the dual coefficients sum to ν·n = 1.
+/// let f = model.decision_function(array![[0.0, 0.0], [4.0, 4.0]].view())?;
+/// assert!(f[0] > 0.0 && f[1] < 0.0);
+/// assert!((model.dual_coef().iter().sum::<f64>() - 1.0).abs() < 1e-9);
+/// assert_eq!(model.n_features(), 2);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OneClassSvm<K> {
     kernel: K,

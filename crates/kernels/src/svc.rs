@@ -25,6 +25,22 @@ pub enum ClassWeight {
 }
 
 /// Parameters of a C-SVC.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset, Fit};
+/// use voltai_kernels::{SvcParams, kernels::Linear};
+///
+/// // Two well-separated clusters on the x axis.
+/// let x = array![[-2.0, 0.0], [-1.5, 1.0], [1.5, 0.0], [2.0, 1.0]];
+/// let y = array![0.0, 0.0, 1.0, 1.0];
+/// let model = SvcParams::new(Linear).c(10.0)?.fit(&Dataset::new(x, y)?)?;
+/// assert_eq!(model.classes(), &[0, 1]);
+/// assert_eq!(model.predict(array![[-3.0, 0.5], [3.0, 0.5]].view())?, array![0, 1]);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SvcParams<K> {
     kernel: K,
@@ -57,6 +73,24 @@ pub struct BinaryMachine {
 }
 
 /// A fitted C-SVC.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Classifier, Dataset, Fit};
+/// use voltai_kernels::{SvcParams, kernels::Rbf};
+///
+/// // Three classes: one-vs-one trains 3 binary machines.
+/// let x = array![[0.0, 0.0], [0.2, 0.1], [5.0, 0.0], [5.1, 0.2], [0.0, 5.0], [0.1, 5.2]];
+/// let y = array![0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
+/// let svc = SvcParams::new(Rbf::new(1.0)?).c(10.0)?.fit(&Dataset::new(x, y)?)?;
+/// assert_eq!(svc.machines().len(), 3);
+/// assert_eq!(svc.decision_function(array![[0.0, 0.0]].view())?.dim(), (1, 3));
+/// let labels = svc.predict(array![[0.1, 0.0], [5.0, 0.1], [0.0, 5.1]].view())?;
+/// assert_eq!(labels, array![0, 1, 2]);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Svc<K> {
     kernel: K,

@@ -9,6 +9,25 @@ use crate::svm_common::{KernelExpansion, check_train, flatten};
 use voltai_core::{Dataset, Error, Fit, Regressor, Result};
 
 /// Parameters of an ε-SVR.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_kernels::{SvrParams, kernels::Linear};
+///
+/// // y = 2x + 1 exactly; a narrow tube and a large C recover the line.
+/// let x = array![[0.0], [1.0], [2.0], [3.0], [4.0]];
+/// let y = array![1.0, 3.0, 5.0, 7.0, 9.0];
+/// let model = SvrParams::new(Linear)
+///     .c(100.0)?
+///     .epsilon(0.01)?
+///     .fit(&Dataset::new(x, y)?)?;
+/// let pred = model.predict(array![[1.5], [2.5]].view())?;
+/// assert!((pred[0] - 4.0).abs() < 0.1 && (pred[1] - 6.0).abs() < 0.1);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SvrParams<K> {
     kernel: K,
@@ -18,6 +37,27 @@ pub struct SvrParams<K> {
 }
 
 /// A fitted ε-SVR.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::Array2;
+/// use voltai_core::{Dataset, Fit, Regressor};
+/// use voltai_kernels::{SvrParams, kernels::Rbf};
+///
+/// // A smooth curve: every training residual stays within ε (plus solver tolerance).
+/// let x = Array2::from_shape_fn((15, 1), |(i, _)| i as f64 * 0.25);
+/// let y = x.column(0).mapv(f64::sin);
+/// let svr = SvrParams::new(Rbf::new(1.0)?)
+///     .c(100.0)?
+///     .epsilon(0.05)?
+///     .fit(&Dataset::new(x.clone(), y.clone())?)?;
+/// let pred = svr.predict(x.view())?;
+/// assert_eq!(pred.len(), 15);
+/// assert!((&pred - &y).iter().all(|e| e.abs() < 0.1));
+/// assert!(!svr.support().is_empty() && svr.support().len() <= 15);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Svr<K> {
     kernel: K,

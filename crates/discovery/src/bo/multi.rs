@@ -10,7 +10,9 @@ use voltai_core::{Error, Result};
 use super::acquisition::Acquisition;
 use super::design::{InitialDesign, sobol};
 use super::maximize::maximize;
-use super::pareto::{expected_hypervolume_improvement_2d, hypervolume, pareto_front};
+use super::pareto::{
+    distinct_front, expected_hypervolume_improvement_2d, hypervolume, pareto_front,
+};
 use super::scalarize::augmented_chebyshev;
 use super::space::SearchSpace;
 use super::surrogate::{FittedSurrogate, GpSurrogate, Surrogate};
@@ -30,6 +32,35 @@ pub enum MultiStrategy {
 }
 
 /// Parameters of a multi-objective campaign.
+///
+/// # Examples
+///
+/// ```
+/// use voltai_discovery::bo::{MultiObjectiveParams, MultiStrategy, SearchSpace};
+///
+/// // Two minimised objectives on [0, 1], hypervolume measured from (1, 1).
+/// let mut campaign = MultiObjectiveParams::new(
+///     SearchSpace::continuous(&[(0.0, 1.0)])?,
+///     vec![1.0, 1.0],
+///     MultiStrategy::Ehvi,
+/// )?
+/// .seed(3)
+/// .build();
+/// campaign.tell_one(&[0.2], &[0.2, 0.8])?;
+/// campaign.tell_one(&[0.5], &[0.5, 0.5])?;
+/// campaign.tell_one(&[0.7], &[0.6, 0.6])?; // dominated by the second point
+/// assert_eq!(campaign.pareto_indices(), vec![0, 1]);
+/// // 0.8·0.2 + 0.5·0.5 − 0.5·0.2 (the overlap) = 0.31.
+/// assert!((campaign.hypervolume()? - 0.31).abs() < 1e-12);
+/// // EHVI is exact for two objectives only.
+/// assert!(MultiObjectiveParams::new(
+///     SearchSpace::continuous(&[(0.0, 1.0)])?,
+///     vec![1.0, 1.0, 1.0],
+///     MultiStrategy::Ehvi,
+/// )
+/// .is_err());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct MultiObjectiveParams {
     space: SearchSpace,
@@ -107,6 +138,31 @@ impl MultiObjectiveParams {
 }
 
 /// A running multi-objective campaign.
+///
+/// # Examples
+///
+/// ```
+/// use voltai_discovery::bo::{InitialDesign, MultiObjectiveParams, MultiStrategy, SearchSpace};
+///
+/// // f1 = x², f2 = (x − 1)²: every x in [0, 1] is Pareto-optimal.
+/// let mut campaign = MultiObjectiveParams::new(
+///     SearchSpace::continuous(&[(0.0, 1.0)])?,
+///     vec![1.0, 1.0],
+///     MultiStrategy::ParEgo { rho: 0.05 },
+/// )?
+/// .initial_design(4, InitialDesign::Sobol)
+/// .build();
+/// let mut volumes = Vec::new();
+/// campaign.run(
+///     |x| Ok(vec![x[0] * x[0], (x[0] - 1.0) * (x[0] - 1.0)]),
+///     4,
+///     &mut |_, hv| volumes.push(hv),
+/// )?;
+/// assert_eq!(campaign.objectives().dim(), (4, 2));
+/// assert_eq!(campaign.pareto_indices().len(), 4);
+/// assert!(volumes.windows(2).all(|w| w[1] >= w[0])); // never shrinks
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct MultiObjective {
     params: MultiObjectiveParams,
@@ -233,7 +289,7 @@ impl MultiObjective {
                         self.round_seed(10 + j as u64),
                     )?);
                 }
-                let front = scaled.select(Axis(0), &pareto_front(scaled.view()));
+                let front = scaled.select(Axis(0), &distinct_front(scaled.view()));
                 let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
                     let (m0, v0) = models[0].predict(u)?;
                     let (m1, v1) = models[1].predict(u)?;

@@ -85,6 +85,31 @@ impl Constraint {
 }
 
 /// Parameters of a Bayesian optimisation campaign.
+///
+/// # Examples
+///
+/// ```
+/// use voltai_discovery::bo::{Acquisition, BayesOptParams, Goal, InitialDesign, SearchSpace};
+///
+/// let mut opt = BayesOptParams::new(SearchSpace::continuous(&[(0.0, 2.0), (-1.0, 1.0)])?)
+///     .goal(Goal::Minimize)
+///     .acquisition(Acquisition::UpperConfidenceBound { beta: 2.0 })?
+///     .initial_design(4, InitialDesign::LatinHypercube)
+///     .seed(7)
+///     .build()?;
+/// // The first ask returns the initial design, inside the bounds.
+/// let x = opt.ask(4)?;
+/// assert_eq!(x.dim(), (4, 2));
+/// assert!(x.column(0).iter().all(|v| (0.0..=2.0).contains(v)));
+/// assert!(x.column(1).iter().all(|v| (-1.0..=1.0).contains(v)));
+/// let y = x.map_axis(ndarray::Axis(1), |r| r[0] * r[0] + r[1] * r[1]);
+/// opt.tell(x.view(), y.view(), None)?;
+/// assert_eq!(opt.history().len(), 4);
+/// assert!(BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0)])?)
+///     .acquisition(Acquisition::UpperConfidenceBound { beta: -1.0 })
+///     .is_err());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct BayesOptParams {
     space: SearchSpace,
@@ -232,6 +257,28 @@ impl BayesOptParams {
 }
 
 /// A running campaign: [`BayesOpt::ask`] for points, [`BayesOpt::tell`] the results.
+///
+/// # Examples
+///
+/// ```
+/// use voltai_discovery::bo::{BayesOptParams, Goal, History, InitialDesign, SearchSpace};
+///
+/// let params = BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0)])?)
+///     .goal(Goal::Minimize)
+///     .initial_design(2, InitialDesign::Sobol);
+/// let mut opt = params.clone().build()?;
+/// opt.tell_one(&[0.2], 0.5, &[])?; // no constraints declared
+/// opt.tell_one(&[0.6], 0.1, &[])?;
+/// assert_eq!(opt.best().unwrap().x, vec![0.6]);
+/// // Past the initial design, the GP surrogate proposes the next point.
+/// let next = opt.ask(1)?;
+/// assert!(next.dim() == (1, 1) && (0.0..=1.0).contains(&next[[0, 0]]));
+/// // The history serialises, so a campaign resumes after a crash.
+/// let saved = opt.history().to_json()?;
+/// let resumed = params.resume(History::from_json(&saved)?)?;
+/// assert_eq!(resumed.best().unwrap().y, 0.1);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct BayesOpt {
     params: BayesOptParams,

@@ -52,15 +52,65 @@ pub fn non_dominated_sort(points: ArrayView2<'_, f64>) -> Vec<Vec<usize>> {
     fronts
 }
 
-/// Row indices of the non-dominated points (duplicates each kept once).
+/// Row indices of the non-dominated points, ascending: exactly front 0 of
+/// [`non_dominated_sort`] (identical rows never dominate each other, so
+/// duplicates are all kept), found without the quadratic sort.
+///
+/// Rows are visited in lexicographic order, so every row that dominates
+/// another comes before it. In 2-D a sweep over the running minimum of the
+/// second objective decides each row in O(1) (O(n log n) overall); above
+/// 2-D each row is checked against the front found so far (O(n·|front|)),
+/// which suffices because a dominated row's dominators come earlier and
+/// are themselves dominated by a front member.
 pub fn pareto_front(points: ArrayView2<'_, f64>) -> Vec<usize> {
-    let mut front = non_dominated_sort(points)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let (n, d) = points.dim();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| {
+        points
+            .row(a)
+            .iter()
+            .zip(points.row(b).iter())
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.cmp(&b))
+    });
+    let mut front: Vec<usize> = Vec::new();
+    if d == 2 {
+        // The earliest row (smallest first objective) attaining the smallest
+        // second objective seen so far.
+        let mut best: Option<(f64, f64)> = None;
+        for &i in &order {
+            let (p0, p1) = (points[[i, 0]], points[[i, 1]]);
+            let dominated = match best {
+                Some((q0, q1)) => q1 < p1 || (q1 == p1 && q0 < p0),
+                None => false,
+            };
+            if !dominated {
+                front.push(i);
+            }
+            if best.is_none_or(|(_, q1)| p1 < q1) {
+                best = Some((p0, p1));
+            }
+        }
+    } else {
+        for &i in &order {
+            if !front
+                .iter()
+                .any(|&j| dominates(points.row(j), points.row(i)))
+            {
+                front.push(i);
+            }
+        }
+    }
     front.sort_unstable();
+    front
+}
+
+/// [`pareto_front`] with each distinct row kept once (its lowest index).
+pub(crate) fn distinct_front(points: ArrayView2<'_, f64>) -> Vec<usize> {
     let mut out: Vec<usize> = Vec::new();
-    for i in front {
+    for i in pareto_front(points) {
         if !out.iter().any(|&j| points.row(j) == points.row(i)) {
             out.push(i);
         }
@@ -98,7 +148,7 @@ pub fn hypervolume(points: ArrayView2<'_, f64>, reference: ArrayView1<'_, f64>) 
         })
         .collect();
     let pts = points.select(Axis(0), &keep);
-    let front = pts.select(Axis(0), &pareto_front(pts.view()));
+    let front = pts.select(Axis(0), &distinct_front(pts.view()));
     let rows: Vec<Vec<f64>> = front.rows().into_iter().map(|r| r.to_vec()).collect();
     Ok(hv(rows, &reference.to_vec()))
 }
@@ -175,7 +225,7 @@ fn non_dominated_rows(rows: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     let Ok(m) = Array2::from_shape_vec((rows.len(), d), flat) else {
         return rows;
     };
-    pareto_front(m.view())
+    distinct_front(m.view())
         .into_iter()
         .map(|i| rows[i].clone())
         .collect()

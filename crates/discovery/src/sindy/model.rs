@@ -15,6 +15,32 @@ use super::optimize::{SparseOptimizer, Stlsq};
 
 /// SINDy parameters: which library, differentiator and optimiser, and the
 /// names of the state and control variables. Each part is swappable.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::Array2;
+/// use voltai_discovery::sindy::{PolynomialLibrary, Sindy, Stlsq, Times, Trajectory};
+///
+/// // SINDYc: ẋ = −x + 2u, with the derivatives measured alongside the states.
+/// let x = Array2::from_shape_fn((20, 1), |(i, _)| (0.3 * i as f64).sin());
+/// let u = Array2::from_shape_fn((20, 1), |(i, _)| (0.7 * i as f64).cos());
+/// let x_dot = &u * 2.0 - &x;
+/// let trajectory = Trajectory::new(x, Times::uniform(0.1)?)?
+///     .with_control(u)?
+///     .with_derivative(x_dot)?;
+/// let model = Sindy::new()
+///     .library(PolynomialLibrary::new(1)?)
+///     .optimizer(Stlsq::new(0.1)?.alpha(0.0)?)
+///     .state_names(&["x"])?
+///     .control_names(&["u"])?
+///     .fit(&[trajectory])?;
+/// assert_eq!(model.term_names(), &["1", "x", "u"]);
+/// assert!((model.coefficient("x", "x")? + 1.0).abs() < 1e-9);
+/// assert!((model.coefficient("x", "u")? - 2.0).abs() < 1e-9);
+/// assert_eq!(model.coefficient("x", "1")?, 0.0);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Sindy {
     library: Arc<dyn FeatureLibrary>,
@@ -216,6 +242,35 @@ fn check_not_constant(trajectories: &[Trajectory], inputs: &[String]) -> Result<
 }
 
 /// A fitted SINDy model: `ẋ = Ξ Θ(x, u)`.
+///
+/// # Examples
+///
+/// ```
+/// use ndarray::{Array2, array};
+/// use voltai_discovery::sindy::{IntegrationOptions, Sindy, Stlsq, Times, Trajectory};
+///
+/// // x(t) = 2·exp(−t/2) sampled every 0.1, with its exact derivative ẋ = −x/2.
+/// let x = Array2::from_shape_fn((30, 1), |(i, _)| 2.0 * (-0.05 * i as f64).exp());
+/// let x_dot = x.mapv(|v| -0.5 * v);
+/// let trajectory = Trajectory::new(x, Times::uniform(0.1)?)?.with_derivative(x_dot)?;
+/// let model = Sindy::new() // degree-2 polynomial library: 1, x, x^2
+///     .optimizer(Stlsq::new(0.1)?.alpha(0.0)?)
+///     .state_names(&["x"])?
+///     .fit(&[trajectory])?;
+/// assert_eq!(model.complexity(), 1);
+/// assert_eq!(model.equations(1), vec!["x' = -0.5 x".to_string()]);
+/// let rate = model.predict_derivative(array![[4.0]].view(), None)?;
+/// assert!((rate[[0, 0]] + 2.0).abs() < 1e-9);
+/// // Simulating the model reproduces the decay.
+/// let path = model.simulate(
+///     array![2.0].view(),
+///     array![0.0, 1.0, 2.0].view(),
+///     None,
+///     IntegrationOptions::default(),
+/// )?;
+/// assert!((path[[2, 0]] - 2.0 * (-1.0f64).exp()).abs() < 1e-6);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct SindyModel {
     library: Arc<dyn FeatureLibrary>,

@@ -1,0 +1,164 @@
+//! The Chen et al. NMC pouch cells: per-cell series, the retention data set
+//! and (with the `causal` feature) the adjustment set of the C-rate question.
+
+use ndarray::Array2;
+use voltai::core::{Error, Result};
+
+/// One Chen et al. NMC pouch cell: charge C-rate and per-cycle series.
+pub struct ChenCell {
+    /// Cell id.
+    pub id: String,
+    /// Charge C-rate.
+    pub c_rate: f64,
+    /// Discharge capacity per cycle (Ah), cycle order.
+    pub capacity: Vec<f64>,
+    /// Coulombic efficiency per cycle (fraction).
+    pub ce: Vec<f64>,
+    /// End-of-charge minus end-of-discharge voltage per cycle (V): a
+    /// polarisation / resistance-growth signal.
+    pub gap: Vec<f64>,
+}
+
+/// Loads `chen_nmc_pouch_aging_modes` as per-cell series.
+pub fn chen_cells() -> Result<Vec<ChenCell>> {
+    use voltai::battery_data::readers::ChenData;
+    let data = ChenData::load(voltai::battery_data::data_dir::dataset_dir(
+        "chen_nmc_pouch_aging_modes",
+    )?)?;
+    let mut out = Vec::new();
+    for cell in &data.cells {
+        let mut rows: Vec<_> = data
+            .cycles
+            .iter()
+            .filter(|c| c.cell_id == cell.cell_id)
+            .collect();
+        rows.sort_by_key(|c| c.cycle_index);
+        let c_rate = cell
+            .tags
+            .get("c_rate_num")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| Error::InvalidInput(format!("no C-rate for {}", cell.cell_id)))?;
+        let mut capacity = Vec::new();
+        let mut ce = Vec::new();
+        let mut gap = Vec::new();
+        for r in rows {
+            if let (Some(q), Some(e), Some(v1), Some(v0)) = (
+                r.discharge_capacity_ah,
+                r.coulombic_efficiency,
+                r.end_of_charge_voltage_v,
+                r.end_of_discharge_voltage_v,
+            ) {
+                capacity.push(q);
+                ce.push(e);
+                gap.push(v1 - v0);
+            }
+        }
+        out.push(ChenCell {
+            id: cell.cell_id.clone(),
+            c_rate,
+            capacity,
+            ce,
+            gap,
+        });
+    }
+    Ok(out)
+}
+
+/// Columns of [`chen_retention_dataset`].
+pub const CHEN_COLUMNS: [&str; 5] = [
+    "c_rate",
+    "retention_400",
+    "chem_nmc811",
+    "loading_moderate",
+    "loading_high",
+];
+
+/// The causal graph of the C-rate question on the Chen cells: chemistry
+/// and electrode loading drive both the charge rate a pack was tested at
+/// and its retention.
+pub const CHEN_DAG: &str = "dag {
+           chemistry -> c_rate   loading -> c_rate
+           chemistry -> retention   loading -> retention
+           c_rate -> retention
+         }";
+
+/// Data columns that code a node of [`CHEN_DAG`] (loading has two indicators).
+pub fn chen_columns_of(node: &str) -> Vec<&'static str> {
+    match node {
+        "chemistry" => vec!["chem_nmc811"],
+        "loading" => vec!["loading_moderate", "loading_high"],
+        _ => Vec::new(),
+    }
+}
+
+/// One row per Chen cell with a capacity at cycle 400: C-rate, retention
+/// at cycle 400 (relative to the mean of cycles 3–7, after masking
+/// implausible values), chemistry and loading indicators.
+pub fn chen_retention_dataset() -> Result<voltai::core::Dataset> {
+    use std::collections::BTreeMap;
+    use voltai::battery_data::data_dir::dataset_dir;
+    use voltai::battery_data::readers::ChenData;
+    use voltai::battery_data::validate::{Rules, validate_cycles};
+    use voltai::core::Dataset;
+    let chen = ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?;
+    let mut cycles = chen.cycles.clone();
+    let report = validate_cycles(&cycles, &|_| None, &Rules::default())?;
+    report.apply_to_cycles(&mut cycles);
+    let mut per_cell: BTreeMap<&str, Vec<(u32, f64)>> = BTreeMap::new();
+    for c in &cycles {
+        if let Some(q) = c.discharge_capacity_ah {
+            per_cell
+                .entry(c.cell_id.as_str())
+                .or_default()
+                .push((c.cycle_index, q));
+        }
+    }
+    let mut rows = Vec::new();
+    for m in &chen.cells {
+        let Some(series) = per_cell.get(m.cell_id.as_str()) else {
+            continue;
+        };
+        let early: Vec<f64> = series
+            .iter()
+            .filter(|(k, _)| (3..=7).contains(k))
+            .map(|p| p.1)
+            .collect();
+        let Some(&(_, q400)) = series.iter().find(|(k, _)| *k == 400) else {
+            continue;
+        };
+        if early.is_empty() {
+            continue;
+        }
+        let q0 = early.iter().sum::<f64>() / early.len() as f64;
+        let desc = m.tags.get("description").cloned().unwrap_or_default();
+        let c_rate: f64 = m
+            .tags
+            .get("c_rate_num")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN);
+        rows.push([
+            c_rate,
+            q400 / q0,
+            f64::from(u8::from(desc.contains("NMC811"))),
+            f64::from(u8::from(desc.contains("moderate"))),
+            f64::from(u8::from(desc.contains("high"))),
+        ]);
+    }
+    let n = rows.len();
+    let x = Array2::from_shape_fn((n, 5), |(i, j)| rows[i][j]);
+    let data = Dataset::unsupervised(x)?.with_feature_names(CHEN_COLUMNS.to_vec())?;
+    Ok(data)
+}
+
+#[cfg(feature = "causal")]
+/// The minimum adjustment set for C-rate → retention in [`CHEN_DAG`]:
+/// the graph's node names and the data columns that code them.
+pub fn chen_adjustment(
+    graph: &voltai::causal::CausalGraph,
+) -> Result<(Vec<String>, Vec<&'static str>)> {
+    let chosen = graph
+        .minimum_adjustment_set("c_rate", "retention")?
+        .ok_or_else(|| Error::InvalidInput("not identifiable".into()))?;
+    let columns = chosen.iter().flat_map(|v| chen_columns_of(v)).collect();
+    Ok((chosen.into_iter().map(|s| s.to_string()).collect(), columns))
+}

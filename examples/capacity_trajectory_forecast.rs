@@ -26,7 +26,7 @@ use voltai::neural::trajectories::{
     CellSeries, SequenceBatch, Windowing, fraction_increasing, linear_forecast, masked_rmse,
     persistence_forecast,
 };
-use voltai::neural::{ForecasterConfig, device};
+use voltai::neural::{ForecastLoss, ForecasterConfig, device};
 
 const NOMINAL_AH: f64 = 1.1;
 const SEED: u64 = 7;
@@ -88,7 +88,16 @@ fn main() -> Result<(), voltai::core::Error> {
             &cfg,
             |m, e| {
                 let ratio = 0.5 * (1.0 - (e as f64 / sampling_epochs as f64).min(1.0));
-                m.loss(&train_b, &d, ratio, lambda, 0.0, SEED + e as u64)
+                Ok(m.loss(
+                    &train_b,
+                    &d,
+                    &ForecastLoss {
+                        teacher_ratio: ratio,
+                        monotonicity_weight: lambda,
+                        tolerance: 0.0,
+                        seed: SEED + e as u64,
+                    },
+                ))
             },
             |m| Ok(masked_rmse(&m.predict(&val_b, &d)?, &val_b, NOMINAL_AH)),
             &mut |_| bar.inc(1),

@@ -56,9 +56,9 @@ fn main() -> Result<(), voltai::core::Error> {
             .seed(1)
             .build();
         let mut hv = Vec::new();
-        mo.run(|x| Ok(objectives(x)), budget, &mut |n, v| {
+        mo.run(|x| Ok(objectives(x)), budget, &mut |p| {
             bar.inc(1);
-            hv.push((n as f64, v));
+            hv.push((p.step as f64, p.get("hypervolume").unwrap_or(f64::NAN)));
         })?;
         let y = mo.objectives();
         let front: Vec<(f64, f64)> = mo

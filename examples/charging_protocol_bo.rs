@@ -57,9 +57,9 @@ fn main() -> Result<(), voltai::core::Error> {
         |x| Ok((charge_time_min(x), vec![peak_temperature_c(x)])),
         budget,
         1,
-        &mut |n, best| {
+        &mut |p| {
             bar.inc(1);
-            safe_best.push((n as f64, best.map_or(f64::NAN, |o| o.y)));
+            safe_best.push((p.step as f64, p.get("best").unwrap_or(f64::NAN)));
         },
     )?;
     let safe_set = safe.safe_set()?;
@@ -76,9 +76,9 @@ fn main() -> Result<(), voltai::core::Error> {
         |x| Ok((charge_time_min(x), vec![peak_temperature_c(x)])),
         budget,
         1,
-        &mut |n, best| {
+        &mut |p| {
             bar.inc(1);
-            plain_best.push((n as f64, best.map_or(f64::NAN, |o| o.y)));
+            plain_best.push((p.step as f64, p.get("best").unwrap_or(f64::NAN)));
         },
     )?;
 

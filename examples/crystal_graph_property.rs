@@ -136,10 +136,11 @@ fn main() -> Result<()> {
         bar.set_message(format!("training {arch:?}"));
         let dev = device::cpu(SEED);
         let start = Instant::now();
-        let fitted = params.fit(&g_train, &y_train, &dev, &mut |r| {
+        let fitted = params.fit(&g_train, &y_train, &dev, &mut |p| {
             bar.set_message(format!(
                 "training {arch:?}: loss {:.3}, val MAE {:.3}",
-                r.train_loss, r.val_loss
+                p.get("train_loss").unwrap_or(f64::NAN),
+                p.get("val_loss").unwrap_or(f64::NAN)
             ));
             bar.inc(1);
         })?;

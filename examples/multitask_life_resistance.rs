@@ -65,7 +65,7 @@ fn main() -> Result<(), voltai::core::Error> {
     let n = rows.len();
     let x = Array2::from_shape_fn((n, 6), |(i, j)| rows[i].0[j]);
     let y = Array2::from_shape_fn((n, 2), |(i, j)| rows[i].1[j]);
-    let standardise = |a: &Array2<f64>, idx: &[usize]| {
+    let standardize = |a: &Array2<f64>, idx: &[usize]| {
         let sub = a.select(Axis(0), idx);
         let mean = sub.mean_axis(Axis(0)).expect("rows");
         let sd = sub
@@ -94,8 +94,8 @@ fn main() -> Result<(), voltai::core::Error> {
             order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
         }
         let (tr, te) = (order[..10].to_vec(), order[10..].to_vec());
-        let (xm, xs) = standardise(&x, &tr);
-        let (ym, ys) = standardise(&y, &tr);
+        let (xm, xs) = standardize(&x, &tr);
+        let (ym, ys) = standardize(&y, &tr);
         let zx = ((&x - &xm) / &xs).mapv(|v| v as f32);
         let zy = ((&y - &ym) / &ys).mapv(|v| v as f32);
         let test_rmse = |tasks: &[usize],
@@ -118,7 +118,7 @@ fn main() -> Result<(), voltai::core::Error> {
             let trained = train(
                 net,
                 &cfg,
-                |m, _| m.loss(xt.clone(), yt.clone()),
+                |m, _| Ok(m.loss(xt.clone(), yt.clone())),
                 |m| {
                     let p = m.forward(xl.clone());
                     Ok(voltai::neural::convert::scalar(

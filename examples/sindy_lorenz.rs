@@ -17,16 +17,18 @@
 mod support;
 
 use ndarray::Array1;
+use voltai::core::Fit;
 use voltai::discovery::sindy::systems::{add_noise, lorenz};
 use voltai::discovery::sindy::{
-    EnsembleOptimizer, PolynomialLibrary, Sindy, SmoothedFiniteDifference, Stlsq, Times, Trajectory,
+    EnsembleOptimizer, PolynomialLibrary, SindyParams, SmoothedFiniteDifference, Stlsq, Times,
+    Trajectory,
 };
 
 fn main() -> Result<(), voltai::core::Error> {
     let (dt, n) = (0.002, 5001);
     let bar = support::progress(3);
     let clean = lorenz(dt, n);
-    let sindy = Sindy::new()
+    let sindy = SindyParams::new()
         .library(PolynomialLibrary::new(2)?)
         .optimizer(Stlsq::new(0.1)?)
         .state_names(&["x", "y", "z"])?;

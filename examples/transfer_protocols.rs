@@ -25,7 +25,7 @@ use voltai::core::split::group_train_test_split;
 use voltai::neural::train::{TrainConfig, train};
 use voltai::neural::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
 use voltai::neural::transfer::{freeze_similar, layer_cka};
-use voltai::neural::{Forecaster, ForecasterConfig, device};
+use voltai::neural::{ForecastLoss, Forecaster, ForecasterConfig, device};
 
 const SEED: u64 = 3;
 
@@ -50,14 +50,16 @@ fn fit(
         model,
         cfg,
         |m, e| {
-            m.loss(
+            Ok(m.loss(
                 train_b,
                 dev,
-                0.5 * (1.0 - (e as f64 / (0.3 * epochs)).min(1.0)),
-                100.0,
-                0.0,
-                SEED + e as u64,
-            )
+                &ForecastLoss {
+                    teacher_ratio: 0.5 * (1.0 - (e as f64 / (0.3 * epochs)).min(1.0)),
+                    monotonicity_weight: 100.0,
+                    tolerance: 0.0,
+                    seed: SEED + e as u64,
+                },
+            ))
         },
         |m| Ok(masked_rmse(&m.predict(val_b, dev)?, val_b, 1.0)),
         &mut |_| bar.inc(1),

@@ -15,14 +15,15 @@ pub fn one_rc_sindyc(
     Array2<f64>,
     voltai::discovery::sindy::SindyModel,
 )> {
+    use voltai::core::Fit;
     use voltai::discovery::sindy::systems::pulsed_current;
     use voltai::discovery::sindy::{
-        FiniteDifference, PolynomialLibrary, Sindy, Stlsq, Times, Trajectory,
+        FiniteDifference, PolynomialLibrary, SindyParams, Stlsq, Times, Trajectory,
     };
     let (x, current) = cell.simulate(pulsed_current, [0.0, 0.9], dt, n)?;
     let u = current.insert_axis(ndarray::Axis(1));
     let traj = Trajectory::new(x.clone(), Times::uniform(dt)?)?.with_control(u.clone())?;
-    let model = Sindy::new()
+    let model = SindyParams::new()
         .library(PolynomialLibrary::new(2)?)
         .differentiator(FiniteDifference::new(1)?)
         .optimizer(Stlsq::new(1e-3)?.alpha(1e-9)?.normalize_columns(true))

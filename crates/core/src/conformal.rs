@@ -194,3 +194,7 @@ impl<R: Regressor> Regressor for ConformalRegressor<R> {
         self.model.predict(x)
     }
 }
+
+impl<R: Serialize + serde::de::DeserializeOwned> crate::Persist for ConformalRegressor<R> {
+    const KIND: &'static str = "voltai_core::ConformalRegressor";
+}

@@ -92,19 +92,7 @@ impl Dataset {
 
     /// Targets read as integer class labels; fails if any target is not integral.
     pub fn labels(&self) -> Result<Array1<i64>> {
-        let t = self.targets()?;
-        t.iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                    Ok(v as i64)
-                } else {
-                    Err(Error::InvalidInput(format!(
-                        "target {v} at row {i} is not an integer class label"
-                    )))
-                }
-            })
-            .collect()
+        labels_of(self.targets()?)
     }
 
     /// Feature column names.
@@ -128,6 +116,15 @@ impl Dataset {
     /// Group ids, if attached.
     pub fn groups(&self) -> Option<&[String]> {
         self.groups.as_deref()
+    }
+
+    /// A borrowed view of the same rows, for fitting without copies.
+    pub fn view(&self) -> DatasetView<'_> {
+        DatasetView {
+            features: self.features.view(),
+            targets: self.targets.as_ref().map(|t| t.view()),
+            groups: self.groups.as_deref(),
+        }
     }
 
     /// A new dataset holding the given rows (in that order).
@@ -188,5 +185,104 @@ impl Dataset {
             targets: Some(targets),
             ..self.clone()
         })
+    }
+}
+
+fn labels_of(t: ArrayView1<'_, f64>) -> Result<Array1<i64>> {
+    t.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                Ok(v as i64)
+            } else {
+                Err(Error::InvalidInput(format!(
+                    "target {v} at row {i} is not an integer class label"
+                )))
+            }
+        })
+        .collect()
+}
+
+/// Borrowed features with optional targets and group ids, validated like a
+/// [`Dataset`] (finite values, matching lengths, at least one row): what a
+/// params type fits on when the caller already holds ndarray views, e.g.
+/// Bayesian optimisation refitting its surrogate after every observation.
+///
+/// ```
+/// use ndarray::array;
+/// use voltai_core::DatasetView;
+///
+/// let x = array![[1.0, 2.0], [3.0, 4.0]];
+/// let y = array![0.5, 1.5];
+/// let view = DatasetView::new(x.view(), y.view())?;
+/// assert_eq!((view.n_samples(), view.n_features()), (2, 2));
+/// assert!(DatasetView::new(x.view(), array![f64::NAN, 1.0].view()).is_err());
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct DatasetView<'a> {
+    features: ArrayView2<'a, f64>,
+    targets: Option<ArrayView1<'a, f64>>,
+    groups: Option<&'a [String]>,
+}
+
+impl<'a> DatasetView<'a> {
+    /// A supervised view. Fails on non-finite values, mismatched lengths or no rows.
+    pub fn new(features: ArrayView2<'a, f64>, targets: ArrayView1<'a, f64>) -> Result<Self> {
+        check::same_len("targets vs feature rows", features.nrows(), targets.len())?;
+        check::finite1("targets", targets)?;
+        let mut v = Self::unsupervised(features)?;
+        v.targets = Some(targets);
+        Ok(v)
+    }
+
+    /// A view without targets.
+    pub fn unsupervised(features: ArrayView2<'a, f64>) -> Result<Self> {
+        check::non_empty2("features", features)?;
+        check::finite2("features", features)?;
+        Ok(DatasetView {
+            features,
+            targets: None,
+            groups: None,
+        })
+    }
+
+    /// Number of rows.
+    pub fn n_samples(&self) -> usize {
+        self.features.nrows()
+    }
+
+    /// Number of feature columns.
+    pub fn n_features(&self) -> usize {
+        self.features.ncols()
+    }
+
+    /// The feature matrix.
+    pub fn features(&self) -> ArrayView2<'a, f64> {
+        self.features
+    }
+
+    /// The targets, or [`Error::InvalidInput`] for an unsupervised view.
+    pub fn targets(&self) -> Result<ArrayView1<'a, f64>> {
+        self.targets
+            .ok_or_else(|| Error::InvalidInput("dataset has no targets".into()))
+    }
+
+    /// Targets read as integer class labels; fails if any target is not integral.
+    pub fn labels(&self) -> Result<Array1<i64>> {
+        labels_of(self.targets()?)
+    }
+
+    /// Group ids, if attached.
+    pub fn groups(&self) -> Option<&'a [String]> {
+        self.groups
+    }
+
+    /// An owned [`Dataset`] with the same rows (default feature names).
+    pub fn to_dataset(&self) -> Result<Dataset> {
+        let mut d = Dataset::unsupervised(self.features.to_owned())?;
+        d.targets = self.targets.map(|t| t.to_owned());
+        d.groups = self.groups.map(<[String]>::to_vec);
+        Ok(d)
     }
 }

@@ -77,6 +77,13 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// An internal invariant of a Voltai routine broke: a bug, reported
+    /// instead of being turned into a quiet wrong answer.
+    #[error("internal invariant broken: {invariant}")]
+    Internal {
+        /// The invariant that did not hold, and where.
+        invariant: String,
+    },
     /// A failure inside a storage or serialisation library (Parquet, JSON, ...).
     #[error("{format} error on {path}: {message}")]
     Format {
@@ -113,6 +120,13 @@ impl Error {
             context: context.into(),
             expected: expected.into(),
             actual: actual.into(),
+        }
+    }
+
+    /// Shorthand for [`Error::Internal`].
+    pub fn internal(invariant: impl Into<String>) -> Self {
+        Error::Internal {
+            invariant: invariant.into(),
         }
     }
 

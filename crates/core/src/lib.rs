@@ -8,7 +8,11 @@
 //! - [`Dataset`] with feature names and group ids, and leakage-free
 //!   [group splits](split::GroupKFold);
 //! - [`StandardScaler`], [`metrics`], small [`stats`], and
-//!   [split-conformal intervals](conformal::SplitConformal) for any regressor.
+//!   [split-conformal intervals](conformal::SplitConformal) for any regressor;
+//! - [`model_selection`]: cross-validation and grid / random search over any
+//!   params type; [`persist`]: versioned save / load of fitted models;
+//!   [`progress`]: the one progress-callback type; [`contract`]: the checks
+//!   every estimator of the workspace passes.
 //!
 //! ```
 //! use ndarray::array;
@@ -29,16 +33,22 @@
 
 pub mod check;
 pub mod conformal;
+pub mod contract;
 mod dataset;
 mod error;
 pub mod metrics;
+pub mod model_selection;
+pub mod persist;
+pub mod progress;
 mod scaler;
 pub mod split;
 pub mod stats;
 pub mod synthetic;
 mod traits;
 
-pub use dataset::Dataset;
+pub use dataset::{Dataset, DatasetView};
 pub use error::{Error, Result};
+pub use persist::Persist;
+pub use progress::{Progress, ProgressFn};
 pub use scaler::{FittedStandardScaler, StandardScaler};
 pub use traits::{Classifier, Fit, Predictive, ProbabilisticRegressor, Regressor, VarianceParts};

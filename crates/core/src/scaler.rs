@@ -150,3 +150,7 @@ impl FittedStandardScaler {
         data.with_features(self.transform(data.features())?)
     }
 }
+
+impl crate::Persist for FittedStandardScaler {
+    const KIND: &'static str = "voltai_core::FittedStandardScaler";
+}

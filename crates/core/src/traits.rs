@@ -9,12 +9,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Dataset, Error, Result};
 
-/// Parameters that learn a fitted model from a [`Dataset`].
-pub trait Fit {
+/// Parameters that learn a fitted model from their training input.
+///
+/// The input defaults to a [`Dataset`]; estimators whose data has another
+/// shape name it: a [`DatasetView`](crate::DatasetView) to fit on borrowed
+/// arrays without copies, one dataset per fidelity level (`[Dataset]`) for
+/// co-kriging, trajectories (`[Trajectory]`) for SINDy, crystal graphs with
+/// targets for the graph networks. Generic code (cross-validation, searches,
+/// the contract checks, surrogates) is written once against this trait.
+pub trait Fit<I: ?Sized = Dataset> {
     /// The fitted model produced by [`Fit::fit`].
     type Model;
-    /// Learns a model from `data`; validates shapes and values first.
-    fn fit(&self, data: &Dataset) -> Result<Self::Model>;
+    /// Learns a model from `input`; validates shapes and values first.
+    fn fit(&self, input: &I) -> Result<Self::Model>;
 }
 
 /// A fitted model that maps feature rows to real-valued predictions.

@@ -13,7 +13,7 @@ use std::time::Instant;
 use ndarray::{Array1, Array2};
 use voltai_core::{Dataset, Fit, StandardScaler};
 use voltai_discovery::sindy::systems::lorenz;
-use voltai_discovery::sindy::{PolynomialLibrary, Sindy, Stlsq, Times, Trajectory};
+use voltai_discovery::sindy::{PolynomialLibrary, SindyParams, Stlsq, Times, Trajectory};
 use voltai_discovery::{ElasticNetCvParams, ElasticNetParams, Folds};
 
 fn median_seconds(reps: usize, mut f: impl FnMut()) -> f64 {
@@ -38,7 +38,7 @@ fn main() -> Result<(), voltai_core::Error> {
     });
     let dt = 0.002;
     let traj = Trajectory::new(lorenz(dt, 5001), Times::uniform(dt)?)?;
-    let sindy = Sindy::new()
+    let sindy = SindyParams::new()
         .library(PolynomialLibrary::new(2)?)
         .optimizer(Stlsq::new(0.1)?);
     let sindy_s = median_seconds(51, || {

@@ -5,7 +5,7 @@ use ndarray::Array1;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::linear::{Centred, ElasticNetParams, LinearModel, coordinate_descent};
+use crate::linear::{Centered, ElasticNetParams, LinearModel, coordinate_descent};
 use voltai_core::split::{GroupKFold, KFold, Split};
 use voltai_core::{Dataset, Error, Fit, Result};
 
@@ -110,7 +110,7 @@ pub fn alpha_grid(
             "α grid needs n ≥ 1 and eps in (0, 1), got {n}, {eps}"
         )));
     }
-    let c = Centred::new(data.features(), data.targets()?, fit_intercept)?;
+    let c = Centered::new(data.features(), data.targets()?, fit_intercept)?;
     let rows = c.x.nrows() as f64;
     let amax = c.x.t().dot(&c.y).iter().fold(0.0f64, |m, v| m.max(v.abs())) / (rows * l1_ratio);
     if amax == 0.0 {
@@ -131,7 +131,7 @@ pub fn elastic_net_path(
     data: &Dataset,
     alphas: &[f64],
 ) -> Result<Vec<LinearModel>> {
-    let c = Centred::new(data.features(), data.targets()?, params.has_intercept())?;
+    let c = Centered::new(data.features(), data.targets()?, params.has_intercept())?;
     let mut w = Array1::zeros(data.n_features());
     alphas
         .iter()
@@ -275,5 +275,20 @@ impl Fit for ElasticNetCvParams {
             alphas,
             mean_mse,
         })
+    }
+}
+
+impl voltai_core::Persist for ElasticNetCv {
+    const KIND: &'static str = "voltai_discovery::ElasticNetCv";
+}
+
+/// The cross-validated model predicts with its refitted [`LinearModel`].
+impl voltai_core::Regressor for ElasticNetCv {
+    fn n_features(&self) -> usize {
+        voltai_core::Regressor::n_features(&self.model)
+    }
+
+    fn predict(&self, x: ndarray::ArrayView2<'_, f64>) -> Result<ndarray::Array1<f64>> {
+        voltai_core::Regressor::predict(&self.model, x)
     }
 }

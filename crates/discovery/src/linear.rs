@@ -151,7 +151,7 @@ impl ElasticNetParams {
         y: ArrayView1<'_, f64>,
         w0: Option<&Array1<f64>>,
     ) -> Result<LinearModel> {
-        let c = Centred::new(x, y, self.fit_intercept)?;
+        let c = Centered::new(x, y, self.fit_intercept)?;
         let mut w = w0.cloned().unwrap_or_else(|| Array1::zeros(x.ncols()));
         let iterations = coordinate_descent(
             &c,
@@ -172,8 +172,8 @@ impl Fit for ElasticNetParams {
     }
 }
 
-/// Centred copies of X and y (when fitting an intercept) and column norms.
-pub(crate) struct Centred {
+/// Centered copies of X and y (when fitting an intercept) and column norms.
+pub(crate) struct Centered {
     pub x: Array2<f64>,
     pub y: Array1<f64>,
     pub x_mean: Array1<f64>,
@@ -182,7 +182,7 @@ pub(crate) struct Centred {
     pub col_sq: Array1<f64>,
 }
 
-impl Centred {
+impl Centered {
     pub(crate) fn new(
         x: ArrayView2<'_, f64>,
         y: ArrayView1<'_, f64>,
@@ -205,7 +205,7 @@ impl Centred {
         let xc = &x - &x_mean;
         let yc = y.mapv(|v| v - y_mean);
         let col_sq = xc.map_axis(Axis(0), |c| c.dot(&c) / n);
-        Ok(Centred {
+        Ok(Centered {
             x: xc,
             y: yc,
             x_mean,
@@ -236,7 +236,7 @@ fn soft_threshold(z: f64, g: f64) -> f64 {
 
 /// Cyclic coordinate descent in place; returns the sweeps used.
 pub(crate) fn coordinate_descent(
-    c: &Centred,
+    c: &Centered,
     alpha: f64,
     rho: f64,
     tol: f64,
@@ -350,7 +350,7 @@ impl RidgeParams {
 impl Fit for RidgeParams {
     type Model = LinearModel;
     fn fit(&self, data: &Dataset) -> Result<LinearModel> {
-        let c = Centred::new(data.features(), data.targets()?, self.fit_intercept)?;
+        let c = Centered::new(data.features(), data.targets()?, self.fit_intercept)?;
         let n = c.x.nrows() as f64;
         let p = c.x.ncols();
         let mut a = c.x.t().dot(&c.x) / n;
@@ -361,4 +361,8 @@ impl Fit for RidgeParams {
         let w = solve_spd(&a, &b)?;
         Ok(c.model(w, 0))
     }
+}
+
+impl voltai_core::Persist for LinearModel {
+    const KIND: &'static str = "voltai_discovery::LinearModel";
 }

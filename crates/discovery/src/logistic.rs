@@ -174,3 +174,7 @@ impl Classifier for LogisticRegression {
         }))
     }
 }
+
+impl voltai_core::Persist for LogisticRegression {
+    const KIND: &'static str = "voltai_discovery::LogisticRegression";
+}

@@ -28,7 +28,7 @@ fn every_acquisition_finds_the_minimum_of_a_bowl() {
                 .seed(2)
                 .build()
                 .unwrap();
-        opt.run(|x| Ok((quadratic(x), vec![])), 25, 1, &mut |_, _| {})
+        opt.run(|x| Ok((quadratic(x), vec![])), 25, 1, &mut |_| {})
             .unwrap();
         let best = opt.best().unwrap();
         assert!(best.y < 2e-3, "{acq:?}: {best:?}");
@@ -83,8 +83,7 @@ fn mixed_spaces_and_candidate_sets() {
         -(x[0] - 2.0).powi(2) - (x[1] - 4.0).powi(2) + if x[2] == 2.0 { 1.0 } else { 0.0 }
     };
     let mut opt = BayesOptParams::new(space.clone()).seed(4).build().unwrap();
-    opt.run(|x| Ok((f(x), vec![])), 30, 2, &mut |_, _| {})
-        .unwrap();
+    opt.run(|x| Ok((f(x), vec![])), 30, 2, &mut |_| {}).unwrap();
     for o in &opt.history().observations {
         space.check_point(Array1::from(o.x.clone()).view()).unwrap();
     }
@@ -122,7 +121,7 @@ fn any_probabilistic_regressor_can_be_the_surrogate() {
         .seed(1)
         .build()
         .unwrap();
-    opt.run(|x| Ok((2.0 * x[0] - x[1], vec![])), 12, 1, &mut |_, _| {})
+    opt.run(|x| Ok((2.0 * x[0] - x[1], vec![])), 12, 1, &mut |_| {})
         .unwrap();
     let best = opt.best().unwrap();
     assert!(best.y > 1.9, "{best:?}");
@@ -143,7 +142,7 @@ fn constraints_steer_away_from_infeasible_points() {
         |x| Ok((x[0] + x[1], vec![x[0] * x[0] + x[1] * x[1]])),
         30,
         1,
-        &mut |_, _| {},
+        &mut |_| {},
     )
     .unwrap();
     let best = opt.best().unwrap();
@@ -195,7 +194,7 @@ fn bad_input_is_an_error_not_a_panic() {
         .initial_design(3, InitialDesign::Sobol)
         .build()
         .unwrap();
-    opt.run(|x| Ok((x[0], vec![x[0]])), 6, 1, &mut |_, _| {})
+    opt.run(|x| Ok((x[0], vec![x[0]])), 6, 1, &mut |_| {})
         .unwrap();
     assert!(opt.best().is_none());
 }

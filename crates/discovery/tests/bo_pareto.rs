@@ -196,7 +196,10 @@ fn parego_and_ehvi_improve_the_hypervolume_over_the_initial_design() {
         .seed(3)
         .build();
         let mut hv = Vec::new();
-        mo.run(|x| Ok(zdt1(x)), 30, &mut |_, v| hv.push(v)).unwrap();
+        mo.run(|x| Ok(zdt1(x)), 30, &mut |p| {
+            hv.push(p.get("hypervolume").unwrap_or(f64::NAN))
+        })
+        .unwrap();
         let after_design = hv[5];
         let last = hv[29];
         eprintln!("{strategy:?}: HV after design {after_design:.3}, after 30 {last:.3}");

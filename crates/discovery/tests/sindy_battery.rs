@@ -2,9 +2,10 @@
 //! acceptance of issue #5 (right terms; R1·C1 and capacity within 2 %).
 
 use ndarray::{Array2, Axis};
+use voltai_core::Fit;
 use voltai_discovery::sindy::systems::{OneRcCell, pulsed_current};
 use voltai_discovery::sindy::{
-    FiniteDifference, PolynomialLibrary, Sindy, Stlsq, Times, Trajectory, interpolate_rows,
+    FiniteDifference, PolynomialLibrary, SindyParams, Stlsq, Times, Trajectory, interpolate_rows,
 };
 
 const CELL: OneRcCell = OneRcCell {
@@ -22,10 +23,10 @@ fn data(dt: f64, n: usize) -> Trajectory {
         .unwrap()
 }
 
-fn sindy() -> Sindy {
+fn sindy() -> SindyParams {
     // Forward differences are exact for SOC under a current held between
     // samples (zero-order hold), and off by dt/(2τ) ≈ 0.2 % for v1 at 10 Hz.
-    Sindy::new()
+    SindyParams::new()
         .library(PolynomialLibrary::new(2).unwrap())
         .differentiator(FiniteDifference::new(1).unwrap())
         .optimizer(

@@ -3,10 +3,11 @@
 
 use ndarray::{Array2, array};
 use serde_json::Value;
+use voltai_core::Fit;
 use voltai_discovery::sindy::systems::{add_noise, lorenz};
 use voltai_discovery::sindy::{
-    FiniteDifference, PolynomialLibrary, Regularizer, Sindy, SmoothedFiniteDifference, Sr3, Stlsq,
-    Times, Trajectory,
+    FiniteDifference, PolynomialLibrary, Regularizer, SindyParams, SmoothedFiniteDifference, Sr3,
+    Stlsq, Times, Trajectory,
 };
 
 const DT: f64 = 0.002;
@@ -26,8 +27,8 @@ fn matrix(v: &Value) -> Array2<f64> {
     Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
 }
 
-fn sindy() -> Sindy {
-    Sindy::new()
+fn sindy() -> SindyParams {
+    SindyParams::new()
         .library(PolynomialLibrary::new(2).unwrap())
         .optimizer(Stlsq::new(0.1).unwrap())
         .state_names(&["x", "y", "z"])

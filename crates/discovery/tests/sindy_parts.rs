@@ -2,10 +2,11 @@
 
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
+use voltai_core::Fit;
 use voltai_discovery::sindy::systems::{add_noise, lorenz};
 use voltai_discovery::sindy::{
     ConcatLibrary, CustomLibrary, Differentiator, EnsembleOptimizer, FiniteDifference,
-    FourierLibrary, PolynomialLibrary, SavitzkyGolay, Sindy, Stlsq, Times, TotalVariation,
+    FourierLibrary, PolynomialLibrary, SavitzkyGolay, SindyParams, Stlsq, Times, TotalVariation,
     Trajectory,
 };
 
@@ -28,7 +29,7 @@ fn several_trajectories_are_fitted_together() {
         .iter()
         .map(|&x0| Trajectory::new(oscillator(x0, 200, dt), Times::uniform(dt).unwrap()).unwrap())
         .collect();
-    let model = Sindy::new()
+    let model = SindyParams::new()
         .state_names(&["x", "y"])
         .unwrap()
         .fit(&trajs)
@@ -56,7 +57,7 @@ fn fourier_and_custom_terms_are_discovered_by_name() {
         Box::new(CustomLibrary::new().unary("exp({})", f64::exp).unwrap()),
     ])
     .unwrap();
-    let model = Sindy::new()
+    let model = SindyParams::new()
         .library(library)
         .optimizer(Stlsq::new(0.05).unwrap())
         .state_names(&["theta", "omega"])
@@ -120,7 +121,7 @@ fn ensemble_reports_inclusion_probabilities_and_is_seeded() {
     let x = add_noise(&lorenz(dt, 5001), 0.01, 0);
     let traj = Trajectory::new(x, Times::uniform(dt).unwrap()).unwrap();
     let fit = |seed| {
-        Sindy::new()
+        SindyParams::new()
             .differentiator(voltai_discovery::sindy::SmoothedFiniteDifference::new(101, 7).unwrap())
             .optimizer(EnsembleOptimizer::new(Stlsq::new(0.1).unwrap(), 20, seed).unwrap())
             .fit(std::slice::from_ref(&traj))
@@ -153,7 +154,7 @@ fn bad_input_is_an_error() {
     // Too few samples for the library (10 terms, 6 samples).
     let short =
         Trajectory::new(good.slice(ndarray::s![..3, ..]).to_owned(), times.clone()).unwrap();
-    let r = Sindy::new()
+    let r = SindyParams::new()
         .library(PolynomialLibrary::new(3).unwrap())
         .fit(&[short]);
     assert!(
@@ -163,19 +164,19 @@ fn bad_input_is_an_error() {
     // A constant state.
     let mut flat = good.clone();
     flat.column_mut(1).fill(2.0);
-    let r = Sindy::new().fit(&[Trajectory::new(flat, times.clone()).unwrap()]);
+    let r = SindyParams::new().fit(&[Trajectory::new(flat, times.clone()).unwrap()]);
     assert!(r.unwrap_err().to_string().contains("constant"));
     // Non-uniform times with a filter that needs them uniform.
     let uneven = Times::points(Array1::from_shape_fn(100, |i| (i as f64).powf(1.1))).unwrap();
     let tr = Trajectory::new(good.clone(), uneven).unwrap();
     assert!(
-        Sindy::new()
+        SindyParams::new()
             .differentiator(SavitzkyGolay::new(11, 3).unwrap())
             .fit(std::slice::from_ref(&tr))
             .is_err()
     );
     // ... but finite differences accept them.
-    assert!(Sindy::new().fit(&[tr]).is_ok());
+    assert!(SindyParams::new().fit(&[tr]).is_ok());
     // Decreasing times, mismatched shapes, no trajectories.
     assert!(Times::points(Array1::from(vec![0.0, 1.0, 1.0])).is_err());
     assert!(
@@ -185,9 +186,9 @@ fn bad_input_is_an_error() {
         )
         .is_err()
     );
-    assert!(Sindy::new().fit(&[]).is_err());
+    assert!(SindyParams::new().fit(&[]).is_err());
     assert!(
-        Sindy::new()
+        SindyParams::new()
             .state_names(&["a"])
             .unwrap()
             .fit(&[Trajectory::new(good, times).unwrap()])
@@ -211,8 +212,8 @@ proptest! {
         let x = Array2::from_shape_fn((n, d), |(i, j)| values[i * d + j]);
         let Ok(times) = Times::uniform(dt) else { return Ok(()); };
         let Ok(traj) = Trajectory::new(x, times) else { return Ok(()); };
-        let _ = Sindy::new().library(PolynomialLibrary::new(degree).unwrap()).fit(std::slice::from_ref(&traj));
-        let _ = Sindy::new().differentiator(SavitzkyGolay::new(5, 2).unwrap()).fit(std::slice::from_ref(&traj));
-        let _ = Sindy::new().differentiator(TotalVariation::new(0.1).unwrap()).fit(&[traj]);
+        let _ = SindyParams::new().library(PolynomialLibrary::new(degree).unwrap()).fit(std::slice::from_ref(&traj));
+        let _ = SindyParams::new().differentiator(SavitzkyGolay::new(5, 2).unwrap()).fit(std::slice::from_ref(&traj));
+        let _ = SindyParams::new().differentiator(TotalVariation::new(0.1).unwrap()).fit(&[traj]);
     }
 }

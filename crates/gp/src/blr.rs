@@ -290,3 +290,7 @@ pub fn learning_curve(
         })
         .collect()
 }
+
+impl voltai_core::Persist for BayesianLinear {
+    const KIND: &'static str = "voltai_gp::BayesianLinear";
+}

@@ -8,7 +8,9 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::exact::{Gp, GpParams};
-use voltai_core::{Dataset, Error, Predictive, ProbabilisticRegressor, Regressor, Result};
+use voltai_core::{
+    Dataset, Error, Fit, Persist, Predictive, ProbabilisticRegressor, Regressor, Result,
+};
 use voltai_kernels::Kernel;
 
 /// One [`GpParams`] per fidelity level, lowest (cheapest, e.g. simulation) first.
@@ -17,7 +19,7 @@ use voltai_kernels::Kernel;
 ///
 /// ```
 /// use ndarray::{Array2, array};
-/// use voltai_core::Dataset;
+/// use voltai_core::{Dataset, Fit};
 /// use voltai_gp::{CoKrigingParams, GpParams, Mean};
 /// use voltai_kernels::kernels::Rbf;
 ///
@@ -30,7 +32,7 @@ use voltai_kernels::Kernel;
 ///     GpParams::new(Rbf::new(1.0)?),
 ///     GpParams::new(Rbf::new(1.0)?).mean(Mean::Constant),
 /// ])?;
-/// // `fit` is inherent: one dataset per level, lowest fidelity first.
+/// // One dataset per level, lowest fidelity first.
 /// let model = params.fit(&[Dataset::new(x_lo, y_lo)?, Dataset::new(x_hi, y_hi)?])?;
 /// assert!((model.rho()[0] - 2.0).abs() < 1e-3);
 /// # Ok::<(), voltai_core::Error>(())
@@ -46,7 +48,7 @@ pub struct CoKrigingParams<K> {
 ///
 /// ```
 /// use ndarray::{Array2, array};
-/// use voltai_core::{Dataset, Regressor};
+/// use voltai_core::{Dataset, Fit, Regressor};
 /// use voltai_gp::{CoKrigingParams, GpParams, Mean};
 /// use voltai_kernels::kernels::Rbf;
 ///
@@ -81,9 +83,14 @@ impl<K: Kernel + Clone> CoKrigingParams<K> {
         }
         Ok(CoKrigingParams { levels })
     }
+}
+
+/// Co-kriging fits on one data set per fidelity level, lowest first.
+impl<K: Kernel + Clone> Fit<[Dataset]> for CoKrigingParams<K> {
+    type Model = CoKriging<K>;
 
     /// Fits level by level; `data[t]` holds the observations of level t.
-    pub fn fit(&self, data: &[Dataset]) -> Result<CoKriging<K>> {
+    fn fit(&self, data: &[Dataset]) -> Result<CoKriging<K>> {
         voltai_core::check::same_len(
             "co-kriging data sets vs levels",
             self.levels.len(),
@@ -92,13 +99,13 @@ impl<K: Kernel + Clone> CoKrigingParams<K> {
         let mut fitted: Vec<Gp<K>> = Vec::with_capacity(data.len());
         for (t, (params, d)) in self.levels.iter().zip(data).enumerate() {
             let gp = if t == 0 {
-                params.fit_with_progress(d, &mut |_, _| {})?
+                params.fit_with_progress(d, &mut |_| {})?
             } else {
                 let prev = CoKriging {
                     levels: fitted.clone(),
                 };
                 let mu = prev.predict_dist(d.features())?.mean;
-                params.fit_with_basis(d, Some(mu.insert_axis(Axis(1))), &mut |_, _| {})?
+                params.fit_with_basis(d.view(), Some(mu.insert_axis(Axis(1))), &mut |_| {})?
             };
             fitted.push(gp);
         }
@@ -151,4 +158,8 @@ impl<K: Kernel + Clone> ProbabilisticRegressor for CoKriging<K> {
         }
         Ok(pred)
     }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> Persist for CoKriging<K> {
+    const KIND: &'static str = "voltai_gp::CoKriging";
 }

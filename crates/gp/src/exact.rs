@@ -10,9 +10,10 @@ use crate::likelihood::Problem;
 use crate::linalg::Cholesky;
 use crate::mean::Mean;
 use crate::noise::NoiseModel;
-use crate::optimize::{FitReport, OptimizerSettings, maximise};
+use crate::optimize::{FitReport, OptimizerSettings, maximize};
 use voltai_core::{
-    Dataset, Error, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, check,
+    Dataset, DatasetView, Error, Fit, Persist, Predictive, ProbabilisticRegressor, ProgressFn,
+    Regressor, Result, check,
 };
 use voltai_kernels::Kernel;
 
@@ -152,21 +153,23 @@ impl<K: Kernel + Clone> GpParams<K> {
         Ok(self)
     }
 
-    /// Fits, reporting each optimiser run (index, objective) to `progress`.
+    /// Fits, reporting each optimiser run to `progress` (task `"gp restarts"`,
+    /// step = runs done, figure `"objective"`: the log marginal likelihood
+    /// plus log prior reached by that run).
     pub fn fit_with_progress(
         &self,
         data: &Dataset,
-        progress: &mut dyn FnMut(usize, f64),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<Gp<K>> {
-        self.fit_with_basis(data, None, progress)
+        self.fit_with_basis(data.view(), None, progress)
     }
 
     /// Fit with extra mean-basis columns (co-kriging passes the lower-fidelity prediction).
     pub(crate) fn fit_with_basis(
         &self,
-        data: &Dataset,
+        data: DatasetView<'_>,
         extra: Option<Array2<f64>>,
-        progress: &mut dyn FnMut(usize, f64),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<Gp<K>> {
         let x = data.features();
         self.kernel.check_input(x)?;
@@ -201,10 +204,10 @@ impl<K: Kernel + Clone> GpParams<K> {
         let (theta, report) = match &self.optimizer {
             Some(settings) => {
                 let f = |t: &[f64]| problem.lml_grad(t);
-                maximise(&f, &theta0, settings, progress)?
+                maximize(&f, &theta0, settings, progress)?
             }
             None => {
-                let lml = problem.factorise(&theta0)?.lml;
+                let lml = problem.factorize(&theta0)?.lml;
                 (
                     theta0.clone(),
                     FitReport {
@@ -214,7 +217,7 @@ impl<K: Kernel + Clone> GpParams<K> {
                 )
             }
         };
-        let f = problem.factorise(&theta)?;
+        let f = problem.factorize(&theta)?;
         let mut kernel = self.kernel.clone();
         let nk = kernel.log_params().len();
         kernel.set_log_params(&theta[..nk])?;
@@ -244,7 +247,7 @@ impl<K: Kernel + Clone> GpParams<K> {
 impl<K: Kernel + Clone> Fit for GpParams<K> {
     type Model = Gp<K>;
     fn fit(&self, data: &Dataset) -> Result<Gp<K>> {
-        self.fit_with_progress(data, &mut |_, _| {})
+        self.fit_with_progress(data, &mut |_| {})
     }
 }
 
@@ -424,4 +427,17 @@ impl<K: Kernel + Clone> ProbabilisticRegressor for Gp<K> {
         }
         self.predict_with_extra(x, None)
     }
+}
+
+/// Fits on borrowed arrays without copying them into a [`Dataset`] first
+/// (Bayesian optimisation refits its surrogate after every observation).
+impl<'a, K: Kernel + Clone> Fit<DatasetView<'a>> for GpParams<K> {
+    type Model = Gp<K>;
+    fn fit(&self, data: &DatasetView<'a>) -> Result<Gp<K>> {
+        self.fit_with_basis(*data, None, &mut |_| {})
+    }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> Persist for Gp<K> {
+    const KIND: &'static str = "voltai_gp::Gp";
 }

@@ -21,7 +21,7 @@ pub(crate) struct Problem<'a, K> {
 }
 
 /// A factorised model at given hyperparameters.
-pub(crate) struct Factorised {
+pub(crate) struct Factorized {
     pub chol: Cholesky,
     pub alpha: Array1<f64>,
     pub beta: Array1<f64>,
@@ -72,7 +72,7 @@ impl<K: Kernel + Clone> Problem<'_, K> {
     }
 
     /// Factorises at θ and evaluates the (profile) log marginal likelihood.
-    pub(crate) fn factorise(&self, theta: &[f64]) -> Result<Factorised> {
+    pub(crate) fn factorize(&self, theta: &[f64]) -> Result<Factorized> {
         let (_, cov) = self.covariance(theta)?;
         let chol = Cholesky::new(&cov)?;
         let n = self.y.len();
@@ -94,7 +94,7 @@ impl<K: Kernel + Clone> Problem<'_, K> {
         let lml = -0.5 * r.dot(&alpha)
             - 0.5 * chol.log_det()
             - 0.5 * n as f64 * (2.0 * std::f64::consts::PI).ln();
-        Ok(Factorised {
+        Ok(Factorized {
             chol,
             alpha,
             beta,
@@ -107,7 +107,7 @@ impl<K: Kernel + Clone> Problem<'_, K> {
     /// LML and its gradient with respect to θ (kernel log-parameters, then
     /// learned log noise variances): ∂/∂θ_p = ½ tr((ααᵀ − K⁻¹) ∂K/∂θ_p).
     pub(crate) fn lml_grad(&self, theta: &[f64]) -> Result<(f64, Vec<f64>)> {
-        let f = self.factorise(theta)?;
+        let f = self.factorize(theta)?;
         let k = self.kernel_at(theta)?;
         let n = self.y.len();
         let p = self.n_kernel();

@@ -7,7 +7,7 @@ use rand::{RngExt, SeedableRng};
 use rcompat_lbfgsb::{Bounds, OptimControl, optim_lbfgsb_with_gradient};
 use serde::{Deserialize, Serialize};
 
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Progress, ProgressFn, Result};
 
 /// A Gaussian prior on one log-hyperparameter (a log-normal prior on the parameter).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -91,11 +91,11 @@ pub(crate) fn check_bounds(bounds: &[(f64, f64)], n: usize) -> Result<()> {
 
 /// Maximises `f` (returning value and gradient) from `theta0` and `restarts`
 /// random starts; returns the best θ and a report.
-pub(crate) fn maximise(
+pub(crate) fn maximize(
     f: &ValueGrad<'_>,
     theta0: &[f64],
     settings: &OptimizerSettings,
-    progress: &mut dyn FnMut(usize, f64),
+    progress: &mut ProgressFn<'_>,
 ) -> Result<(Vec<f64>, FitReport)> {
     let n = theta0.len();
     check_bounds(&settings.bounds, n)?;
@@ -165,7 +165,11 @@ pub(crate) fn maximise(
         )
         .map_err(|e| Error::numerical("L-BFGS-B", format!("{e:?}")))?;
         let value = -res.value;
-        progress(k, value);
+        progress(
+            &Progress::new("gp restarts", k + 1)
+                .total(settings.restarts + 1)
+                .value("objective", value),
+        );
         runs.push(RunReport {
             start,
             objective: value,

@@ -8,7 +8,7 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Error, Result};
+use voltai_core::{Error, ProgressFn, Result};
 use voltai_neural::device::seeded;
 use voltai_neural::train::{
     EpochReport, TrainConfig, load_checkpoint, save_checkpoint, train_minibatch,
@@ -33,7 +33,7 @@ pub enum Task {
 /// Hyper-parameters of a graph model.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GraphModelParams {
-    architecture: ArchitectureTag,
+    architecture: Architecture,
     task: Task,
     hidden: usize,
     layers: usize,
@@ -46,31 +46,13 @@ pub struct GraphModelParams {
     patience: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-enum ArchitectureTag {
-    Cgcnn,
-    EdgeMpnn,
-}
-
-impl From<ArchitectureTag> for Architecture {
-    fn from(t: ArchitectureTag) -> Self {
-        match t {
-            ArchitectureTag::Cgcnn => Architecture::Cgcnn,
-            ArchitectureTag::EdgeMpnn => Architecture::EdgeMpnn,
-        }
-    }
-}
-
 impl GraphModelParams {
     /// Defaults: 64 hidden units, 3 layers, batches of 32, 10 % of the
     /// training graphs held out for early stopping, 150 epochs at 3e-3
     /// (AdamW, weight decay 1e-4, cosine decay), patience 40.
     pub fn new(architecture: Architecture, task: Task) -> Self {
         GraphModelParams {
-            architecture: match architecture {
-                Architecture::Cgcnn => ArchitectureTag::Cgcnn,
-                Architecture::EdgeMpnn => ArchitectureTag::EdgeMpnn,
-            },
+            architecture,
             task,
             hidden: 64,
             layers: 3,
@@ -174,7 +156,7 @@ impl GraphModelParams {
     fn init(&self, edge_width: usize, device: &Device) -> GraphNet {
         seeded(device, self.seed, |d| {
             GraphNetConfig {
-                architecture: self.architecture.into(),
+                architecture: self.architecture,
                 node: NODE_FEATURES,
                 edge: edge_width,
                 hidden: self.hidden,
@@ -193,7 +175,7 @@ impl GraphModelParams {
         graphs: &[CrystalGraph],
         targets: &[f64],
         device: &Device,
-        progress: &mut dyn FnMut(&EpochReport),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<FittedGraphModel> {
         if graphs.len() != targets.len() {
             return Err(Error::shape_mismatch(
@@ -264,7 +246,6 @@ impl GraphModelParams {
         let batch_size = self.batch_size;
         let seed = self.seed;
         let mut epoch_order: (usize, Vec<usize>) = (usize::MAX, Vec::new());
-        let mut failure: Option<Error> = None;
         let cfg = self.train_config_with(
             self.epochs,
             self.learning_rate,
@@ -289,13 +270,8 @@ impl GraphModelParams {
                     &epoch_order.1[b * batch_size..((b + 1) * batch_size).min(epoch_order.1.len())];
                 let gs: Vec<&CrystalGraph> = ids.iter().map(|&i| &graphs[i]).collect();
                 let ys: Vec<f32> = ids.iter().map(|&i| scaled[i]).collect();
-                match GraphBatch::new(&gs, device) {
-                    Ok(batch) => loss(net, &batch, &ys, task, device),
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                        Tensor::<1>::from_data(TensorData::new(vec![f32::NAN], [1]), device)
-                    }
-                }
+                let batch = GraphBatch::new(&gs, device)?;
+                Ok(loss(net, &batch, &ys, task, device))
             },
             |net| {
                 let out = net.forward(&val_batch);
@@ -304,11 +280,7 @@ impl GraphModelParams {
                 ))
             },
             progress,
-        );
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        let trained = trained?;
+        )?;
         Ok(FittedGraphModel {
             net: trained.model,
             params: *self,

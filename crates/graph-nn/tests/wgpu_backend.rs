@@ -89,7 +89,7 @@ fn cpu_and_wgpu_agree_on_forward_and_training_steps() {
                 net,
                 &cfg,
                 1,
-                |n: &GraphNet, _, _| (n.forward(&batch) - y.clone()).powi_scalar(2).mean(),
+                |n: &GraphNet, _, _| Ok((n.forward(&batch) - y.clone()).powi_scalar(2).mean()),
                 |_| Ok(0.0),
                 &mut |_| {},
             )

@@ -45,6 +45,6 @@ mod svr;
 pub use kernel::Kernel;
 pub use mkl::{Mkl, MklMethod, MklParams, WeightedSum};
 pub use one_class::{OneClassSvm, OneClassSvmParams};
-pub use smo::{SmoOptions, SmoProgress};
+pub use smo::SmoOptions;
 pub use svc::{BinaryMachine, ClassWeight, Svc, SvcParams};
 pub use svr::{Svr, SvrParams};

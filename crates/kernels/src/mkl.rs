@@ -107,7 +107,7 @@ pub enum MklMethod {
 ///
 /// ```
 /// use ndarray::array;
-/// use voltai_core::{Classifier, Dataset};
+/// use voltai_core::{Classifier, Dataset, Fit};
 /// use voltai_kernels::{MklMethod, MklParams, kernels::{OnColumns, Rbf}};
 ///
 /// // Column 0 separates the classes; column 1 is the same in both classes.
@@ -117,7 +117,6 @@ pub enum MklMethod {
 ///     OnColumns::new(vec![0], Rbf::new(1.0)?)?,
 ///     OnColumns::new(vec![1], Rbf::new(1.0)?)?,
 /// ];
-/// // `fit` is an inherent method here (MKL has no `Fit` impl).
 /// let mkl = MklParams::new(kernels)?
 ///     .method(MklMethod::Alignf)
 ///     .c(10.0)?
@@ -142,7 +141,7 @@ pub struct MklParams<K> {
 ///
 /// ```
 /// use ndarray::array;
-/// use voltai_core::{Classifier, Dataset};
+/// use voltai_core::{Classifier, Dataset, Fit};
 /// use voltai_kernels::{MklMethod, MklParams, kernels::{OnColumns, Rbf}};
 ///
 /// let x = array![[-1.0, 0.0], [-1.2, 1.0], [1.0, 0.0], [1.2, 1.0]];
@@ -237,8 +236,8 @@ impl<K: Kernel + Clone> MklParams<K> {
         Ok((svc, sum_alpha - 0.5 * quad))
     }
 
-    /// Learns the weights and fits the final SVM.
-    pub fn fit(&self, data: &Dataset) -> Result<Mkl<K>> {
+    /// Learns the weights and fits the final SVM ([`Fit::fit`]).
+    fn fit_mkl(&self, data: &Dataset) -> Result<Mkl<K>> {
         let x = data.features();
         let labels = data.labels()?;
         let mut classes = labels.to_vec();
@@ -406,6 +405,17 @@ pub fn alignf(grams: &[Array2<f64>], y: &Array1<f64>) -> Result<Vec<f64>> {
         ));
     }
     Ok(v.iter().map(|w| w / total).collect())
+}
+
+impl<K: Kernel + Clone> Fit for MklParams<K> {
+    type Model = Mkl<K>;
+    fn fit(&self, data: &Dataset) -> Result<Mkl<K>> {
+        self.fit_mkl(data)
+    }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> voltai_core::Persist for Mkl<K> {
+    const KIND: &'static str = "voltai_kernels::Mkl";
 }
 
 impl<K: Kernel> Mkl<K> {

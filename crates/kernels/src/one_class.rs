@@ -4,9 +4,9 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
-use crate::smo::{KernelQ, SmoOptions, SmoProgress, solve};
+use crate::smo::{KernelQ, SmoOptions, solve};
 use crate::svm_common::{KernelExpansion, check_train, flatten};
-use voltai_core::{Dataset, Error, Fit, Result};
+use voltai_core::{Dataset, Error, Fit, Persist, ProgressFn, Result};
 
 /// Parameters of a ν one-class SVM.
 ///
@@ -91,7 +91,7 @@ impl<K: Kernel + Clone> OneClassSvmParams<K> {
     pub fn fit_with_progress(
         &self,
         data: &Dataset,
-        progress: &mut dyn FnMut(SmoProgress),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<OneClassSvm<K>> {
         let x = data.features();
         check_train(&self.kernel, x)?;
@@ -171,4 +171,8 @@ impl<K: Kernel> OneClassSvm<K> {
     pub fn n_features(&self) -> usize {
         self.n_features
     }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> Persist for OneClassSvm<K> {
+    const KIND: &'static str = "voltai_kernels::OneClassSvm";
 }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use crate::platt::Sigmoid;
-use crate::smo::{KernelQ, SmoOptions, SmoProgress, solve};
+use crate::smo::{KernelQ, SmoOptions, solve};
 use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
-use voltai_core::{Classifier, Dataset, Error, Fit, Result};
+use voltai_core::{Classifier, Dataset, Error, Fit, Persist, Progress, ProgressFn, Result};
 
 /// How the misclassification cost C is weighted per class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -158,7 +158,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
     pub fn fit_with_progress(
         &self,
         data: &Dataset,
-        progress: &mut dyn FnMut(SmoProgress),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<Svc<K>> {
         let x = data.features();
         check_train(&self.kernel, x)?;
@@ -200,8 +200,12 @@ impl<K: Kernel + Clone> SvcParams<K> {
                     .map(|&i| if labels[i] == pos { 1.0 } else { -1.0 })
                     .collect();
                 let (cn, cp) = (self.c * weight(neg), self.c * weight(pos));
+                // One-vs-one runs one solve per class pair: each report names it.
+                let pair = format!("{neg} vs {pos}");
                 let (coef, rho, iterations, converged) =
-                    self.binary(xs.view(), &y, cp, cn, progress);
+                    self.binary(xs.view(), &y, cp, cn, &mut |p: &Progress<'_>| {
+                        progress(&p.clone().label(&pair))
+                    });
                 let sigmoid = if self.probability {
                     Some(self.platt(xs.view(), &y, cp, cn)?)
                 } else {
@@ -229,9 +233,18 @@ impl<K: Kernel + Clone> SvcParams<K> {
             }
         }
         let support: Vec<usize> = (0..n).filter(|&i| used[i]).collect();
-        let position = |row: usize| support.binary_search(&row).unwrap_or(0);
         for (m, (idx, c)) in machines.iter_mut().zip(raw) {
-            m.members = idx.iter().map(|&r| position(r)).collect();
+            // Every row with a non-zero dual coefficient was marked used above.
+            m.members = idx
+                .iter()
+                .map(|&r| {
+                    support.binary_search(&r).map_err(|_| {
+                        Error::internal(format!(
+                            "svc: row {r} has a dual coefficient but is not a support vector"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<usize>>>()?;
             m.dual_coef = c;
         }
         Ok(Svc {
@@ -251,7 +264,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
         y: &[f64],
         cp: f64,
         cn: f64,
-        progress: &mut dyn FnMut(SmoProgress),
+        progress: &mut ProgressFn<'_>,
     ) -> (Vec<f64>, f64, usize, bool) {
         let l = y.len();
         let mut q = KernelQ::new(
@@ -400,4 +413,8 @@ impl<K: Kernel> Classifier for Svc<K> {
             })
             .collect())
     }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> Persist for Svc<K> {
+    const KIND: &'static str = "voltai_kernels::Svc";
 }

@@ -4,9 +4,9 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
-use crate::smo::{SmoOptions, SmoProgress, SvrQ, solve};
+use crate::smo::{SmoOptions, SvrQ, solve};
 use crate::svm_common::{KernelExpansion, check_train, flatten};
-use voltai_core::{Dataset, Error, Fit, Regressor, Result};
+use voltai_core::{Dataset, Error, Fit, Persist, ProgressFn, Regressor, Result};
 
 /// Parameters of an ε-SVR.
 ///
@@ -101,7 +101,7 @@ impl<K: Kernel + Clone> SvrParams<K> {
     pub fn fit_with_progress(
         &self,
         data: &Dataset,
-        progress: &mut dyn FnMut(SmoProgress),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<Svr<K>> {
         let x = data.features();
         check_train(&self.kernel, x)?;
@@ -164,4 +164,8 @@ impl<K: Kernel> Regressor for Svr<K> {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         self.expansion.evaluate(&self.kernel, x)
     }
+}
+
+impl<K: Kernel + Serialize + serde::de::DeserializeOwned> Persist for Svr<K> {
+    const KIND: &'static str = "voltai_kernels::Svr";
 }

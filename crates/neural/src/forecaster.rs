@@ -48,6 +48,20 @@ impl ForecasterConfig {
     }
 }
 
+/// The terms of [`Forecaster::loss`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ForecastLoss {
+    /// Probability of feeding the true previous value back at each decoder
+    /// step (scheduled sampling); 1 is full teacher forcing.
+    pub teacher_ratio: f64,
+    /// Weight of the monotonicity penalty (0 turns it off).
+    pub monotonicity_weight: f32,
+    /// Rise per step that the penalty tolerates (capacity may recover a little).
+    pub tolerance: f32,
+    /// Seed of the teacher-forcing draws.
+    pub seed: u64,
+}
+
 /// The forecaster. Each decoder step predicts the change from the previous
 /// step (a residual), so "no change" is the easy default it departs from.
 #[derive(Module, Debug)]
@@ -128,18 +142,16 @@ impl Forecaster {
         self.run(encoder, steps, None, &[]).0
     }
 
-    /// Training loss on a batch: masked MSE plus `lambda ×` the monotonicity
+    /// Training loss on a batch: masked MSE plus the weighted monotonicity
     /// penalty, with the true previous value fed back at each step with
-    /// probability `teacher_ratio` (scheduled sampling; seeded).
-    pub fn loss(
-        &self,
-        batch: &SequenceBatch,
-        device: &Device,
-        teacher_ratio: f64,
-        lambda: f32,
-        tolerance: f32,
-        seed: u64,
-    ) -> Tensor<1> {
+    /// probability `terms.teacher_ratio` (scheduled sampling; seeded).
+    pub fn loss(&self, batch: &SequenceBatch, device: &Device, terms: &ForecastLoss) -> Tensor<1> {
+        let ForecastLoss {
+            teacher_ratio,
+            monotonicity_weight: lambda,
+            tolerance,
+            seed,
+        } = *terms;
         let enc = tensor2(batch.encoder.view(), device);
         let targets = tensor2(batch.targets.view(), device);
         let mask = tensor2(batch.mask.view(), device);

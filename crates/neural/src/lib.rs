@@ -30,7 +30,7 @@ pub mod trajectories;
 pub mod transfer;
 
 pub use burn::tensor::Device;
-pub use forecaster::{Activations, Forecaster, ForecasterConfig};
+pub use forecaster::{Activations, ForecastLoss, Forecaster, ForecasterConfig};
 
 /// The README's example runs as a doctest.
 #[cfg(doctest)]

@@ -7,7 +7,7 @@ use std::path::Path;
 use burn::module::Module;
 use burn::optim::{AdamConfig, AdamWConfig, GradientsParams};
 use burn::tensor::Tensor;
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Progress, ProgressFn, Result};
 
 use crate::convert::scalar;
 
@@ -107,13 +107,18 @@ pub struct Trained<M> {
 /// autodiff device, takes one optimiser step on its gradients, scores
 /// `val_loss(&model)`, and keeps the best model; stops early after
 /// `patience` epochs without improvement. Parameters with gradients
-/// disabled (frozen layers) are left untouched.
+/// disabled (frozen layers) are left untouched. An error from either loss
+/// stops training and is returned as it is.
+///
+/// After each epoch `progress` gets task `"epoch"`, step = epochs done,
+/// total = `config.epochs` and the figures `"train_loss"`, `"val_loss"` and
+/// `"learning_rate"` (the same values as the returned history).
 pub fn train<M: Module>(
     model: M,
     config: &TrainConfig,
-    mut train_loss: impl FnMut(&M, usize) -> Tensor<1>,
+    mut train_loss: impl FnMut(&M, usize) -> Result<Tensor<1>>,
     val_loss: impl FnMut(&M) -> Result<f64>,
-    progress: &mut dyn FnMut(&EpochReport),
+    progress: &mut ProgressFn<'_>,
 ) -> Result<Trained<M>> {
     train_minibatch(
         model,
@@ -134,9 +139,9 @@ pub fn train_minibatch<M: Module>(
     model: M,
     config: &TrainConfig,
     batches: usize,
-    mut train_loss: impl FnMut(&M, usize, usize) -> Tensor<1>,
+    mut train_loss: impl FnMut(&M, usize, usize) -> Result<Tensor<1>>,
     mut val_loss: impl FnMut(&M) -> Result<f64>,
-    progress: &mut dyn FnMut(&EpochReport),
+    progress: &mut ProgressFn<'_>,
 ) -> Result<Trained<M>> {
     config.check()?;
     if batches == 0 {
@@ -159,7 +164,7 @@ pub fn train_minibatch<M: Module>(
         let lr = config.learning_rate_at(epoch);
         let mut total = 0.0;
         for b in 0..batches {
-            let loss = train_loss(&model, epoch, b);
+            let loss = train_loss(&model, epoch, b)?;
             let value = scalar(loss.clone().detach());
             if !value.is_finite() {
                 return Err(Error::numerical(
@@ -185,7 +190,13 @@ pub fn train_minibatch<M: Module>(
             val_loss: val,
             learning_rate: lr,
         };
-        progress(&report);
+        progress(
+            &Progress::new("epoch", epoch + 1)
+                .total(config.epochs)
+                .value("train_loss", report.train_loss)
+                .value("val_loss", report.val_loss)
+                .value("learning_rate", report.learning_rate),
+        );
         history.push(report);
         if val < best.0 {
             best = (val, model.clone().into_record(), epoch);

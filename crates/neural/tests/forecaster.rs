@@ -10,7 +10,7 @@ use voltai_neural::trajectories::{
     CellSeries, SequenceBatch, Windowing, fraction_increasing, linear_forecast, masked_rmse,
     persistence_forecast,
 };
-use voltai_neural::{Forecaster, ForecasterConfig};
+use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 
 /// Linear fade then a knee: cells fade at slightly different rates.
 fn synthetic(n_cells: usize, cycles: usize) -> Vec<CellSeries> {
@@ -129,14 +129,16 @@ fn fit(
         model,
         &cfg,
         |m, e| {
-            m.loss(
+            Ok(m.loss(
                 &batch,
                 &d,
-                1.0 - e as f64 / epochs as f64,
-                lambda,
-                0.0,
-                seed + e as u64,
-            )
+                &ForecastLoss {
+                    teacher_ratio: 1.0 - e as f64 / epochs as f64,
+                    monotonicity_weight: lambda,
+                    tolerance: 0.0,
+                    seed: seed + e as u64,
+                },
+            ))
         },
         |m| Ok(masked_rmse(&m.predict(&batch, &d)?, &batch, 1.0)),
         &mut |_| {},
@@ -215,7 +217,18 @@ fn a_trained_model_can_be_trained_again() {
     let again = train(
         model,
         &cfg,
-        |m, e| m.loss(&batch, &dev, 0.0, 0.0, 0.0, e as u64),
+        |m, e| {
+            Ok(m.loss(
+                &batch,
+                &dev,
+                &ForecastLoss {
+                    teacher_ratio: 0.0,
+                    monotonicity_weight: 0.0,
+                    tolerance: 0.0,
+                    seed: e as u64,
+                },
+            ))
+        },
         |m| Ok(masked_rmse(&m.predict(&batch, &dev)?, &batch, 1.0)),
         &mut |_| {},
     );

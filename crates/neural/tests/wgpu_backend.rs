@@ -10,7 +10,7 @@ use std::time::Instant;
 use burn::tensor::Device;
 use voltai_neural::train::{TrainConfig, load_checkpoint, save_checkpoint, train};
 use voltai_neural::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
-use voltai_neural::{Forecaster, ForecasterConfig};
+use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 
 fn batch() -> SequenceBatch {
     let series: Vec<CellSeries> = (0..8)
@@ -44,7 +44,18 @@ fn run(model: Forecaster, device: &Device, b: &SequenceBatch) -> (Forecaster, f6
     let trained = train(
         model,
         &cfg,
-        |m, e| m.loss(b, device, 0.5, 1.0, 0.0, e as u64),
+        |m, e| {
+            Ok(m.loss(
+                b,
+                device,
+                &ForecastLoss {
+                    teacher_ratio: 0.5,
+                    monotonicity_weight: 1.0,
+                    tolerance: 0.0,
+                    seed: e as u64,
+                },
+            ))
+        },
         |m| Ok(masked_rmse(&m.predict(b, device)?, b, 1.0)),
         &mut |_| {},
     )

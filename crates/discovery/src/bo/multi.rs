@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Predictive, Progress, ProgressFn, Result};
 
 use super::acquisition::Acquisition;
 use super::design::{InitialDesign, sobol};
@@ -156,7 +156,7 @@ impl MultiObjectiveParams {
 /// campaign.run(
 ///     |x| Ok(vec![x[0] * x[0], (x[0] - 1.0) * (x[0] - 1.0)]),
 ///     4,
-///     &mut |_, hv| volumes.push(hv),
+///     &mut |p| volumes.push(p.get("hypervolume").unwrap_or(f64::NAN)),
 /// )?;
 /// assert_eq!(campaign.objectives().dim(), (4, 2));
 /// assert_eq!(campaign.pareto_indices().len(), 4);
@@ -254,14 +254,18 @@ impl MultiObjective {
                 }
                 let weights = simplex_weights(self.params.n_objectives, self.round_seed(8));
                 let s = augmented_chebyshev(norm.view(), weights.view(), rho)?;
-                let target = standardised(s.mapv(|v| -v).view());
+                let target = standardized(s.mapv(|v| -v).view());
                 let model =
                     self.params
                         .surrogate
                         .fit(x.view(), target.view(), self.round_seed(9))?;
                 let incumbent = target.fold(f64::NEG_INFINITY, |m, v| m.max(*v));
                 let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
-                    let (m, v) = model.predict(u)?;
+                    let Predictive {
+                        mean: m,
+                        variance: v,
+                        ..
+                    } = model.predict(u)?;
                     Ok(Array1::from_shape_fn(u.nrows(), |i| {
                         Acquisition::LogExpectedImprovement.value(
                             m[i],
@@ -291,8 +295,16 @@ impl MultiObjective {
                 }
                 let front = scaled.select(Axis(0), &distinct_front(scaled.view()));
                 let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
-                    let (m0, v0) = models[0].predict(u)?;
-                    let (m1, v1) = models[1].predict(u)?;
+                    let Predictive {
+                        mean: m0,
+                        variance: v0,
+                        ..
+                    } = models[0].predict(u)?;
+                    let Predictive {
+                        mean: m1,
+                        variance: v1,
+                        ..
+                    } = models[1].predict(u)?;
                     Ok(Array1::from_shape_fn(u.nrows(), |i| {
                         expected_hypervolume_improvement_2d(
                             front.view(),
@@ -310,25 +322,30 @@ impl MultiObjective {
         Ok(space.decode(u.view()))
     }
 
-    /// Runs `budget` evaluations of `f` (objective vectors), reporting the
-    /// hypervolume after each through `progress(evaluations, hypervolume)`.
+    /// Runs `budget` evaluations of `f` (objective vectors). After each,
+    /// `progress` gets task `"bo"`, step = evaluations so far, total =
+    /// `budget` and the figure `"hypervolume"` of the observed front.
     pub fn run(
         &mut self,
         mut f: impl FnMut(ArrayView1<'_, f64>) -> Result<Vec<f64>>,
         budget: usize,
-        progress: &mut dyn FnMut(usize, f64),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<()> {
         for k in 0..budget {
             let x = self.ask()?;
             let y = f(x.view())?;
             self.tell_one(&x.to_vec(), &y)?;
-            progress(k + 1, self.hypervolume()?);
+            progress(
+                &Progress::new("bo", k + 1)
+                    .total(budget)
+                    .value("hypervolume", self.hypervolume()?),
+            );
         }
         Ok(())
     }
 }
 
-fn standardised(v: ArrayView1<'_, f64>) -> Array1<f64> {
+fn standardized(v: ArrayView1<'_, f64>) -> Array1<f64> {
     let mean = v.mean().unwrap_or(0.0);
     let sd = v.std(0.0);
     let sd = if sd > 0.0 { sd } else { 1.0 };

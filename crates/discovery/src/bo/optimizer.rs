@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Predictive, Progress, ProgressFn, Result};
 
 use super::acquisition::{Acquisition, normal_cdf, normal_quantile};
 use super::design::{InitialDesign, sobol};
@@ -299,7 +299,7 @@ struct Models {
     targets: Vec<Array1<f64>>,
 }
 
-fn standardise(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
+fn standardize(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
     let n = v.len().max(1) as f64;
     let mean = v.sum() / n;
     let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
@@ -418,7 +418,7 @@ impl BayesOpt {
             .iter()
             .map(|o| sign * o.y)
             .collect();
-        let (ys, _, _) = standardise(y.view());
+        let (ys, _, _) = standardize(y.view());
         let objective = self
             .params
             .surrogate
@@ -441,7 +441,7 @@ impl BayesOpt {
                 let scale = if scale > 0.0 { scale } else { 1.0 };
                 (v.mapv(|x| (x - c.limit) / scale), 0.0)
             } else {
-                let (vs, mean, sd) = standardise(v.view());
+                let (vs, mean, sd) = standardize(v.view());
                 (vs, (c.limit - mean) / sd)
             };
             constraints.push(c.surrogate.fit(
@@ -483,13 +483,21 @@ impl BayesOpt {
         sample: Option<&Array1<f64>>,
         strict: bool,
     ) -> Result<Array1<f64>> {
-        let (mean, var) = m.objective.predict(u)?;
+        let Predictive {
+            mean,
+            variance: var,
+            ..
+        } = m.objective.predict(u)?;
         let n = u.nrows();
         let mut log_feasible = Array1::<f64>::zeros(n);
         let mut allowed = vec![true; n];
         let mut excess = vec![0.0f64; n];
         for (c, &limit) in m.constraints.iter().zip(&m.limits) {
-            let (cm, cv) = c.predict(u)?;
+            let Predictive {
+                mean: cm,
+                variance: cv,
+                ..
+            } = c.predict(u)?;
             for i in 0..n {
                 let sd = cv[i].max(1e-18).sqrt();
                 let p = normal_cdf((limit - cm[i]) / sd);
@@ -536,7 +544,7 @@ impl BayesOpt {
     /// Candidate pool in the encoding: Sobol points plus perturbations of the
     /// best observed points (safe sets start small around known-safe points),
     /// snapped to valid values; for candidate sets, the untried candidates.
-    fn pool(&self, salt: u64) -> (Array2<f64>, Vec<usize>) {
+    fn pool(&self, salt: u64) -> Result<(Array2<f64>, Vec<usize>)> {
         let space = &self.params.space;
         match space {
             SearchSpace::Candidates(c) => {
@@ -548,7 +556,7 @@ impl BayesOpt {
                     .collect();
                 let left: Vec<usize> = (0..c.nrows()).filter(|i| !tried.contains(i)).collect();
                 let rows = c.select(Axis(0), &left);
-                (space.encode(rows.view()), left)
+                Ok((space.encode(rows.view()), left))
             }
             SearchSpace::Box(_) => {
                 let d = space.encoded_dims();
@@ -574,9 +582,17 @@ impl BayesOpt {
                     }
                 }
                 if !local.is_empty() {
-                    let local = Array2::from_shape_vec((local.len() / d, d), local)
-                        .unwrap_or_else(|_| Array2::zeros((0, d)));
-                    pool = concatenate(Axis(0), &[pool.view(), local.view()]).unwrap_or(pool);
+                    // d values per perturbed point, as wide as the Sobol pool.
+                    let local =
+                        Array2::from_shape_vec((local.len() / d, d), local).map_err(|e| {
+                            Error::internal(format!("bo pool: local perturbations not n×{d}: {e}"))
+                        })?;
+                    pool = concatenate(Axis(0), &[pool.view(), local.view()]).map_err(|e| {
+                        Error::internal(format!(
+                            "bo pool: Sobol pool ({} wide) and local points ({d} wide) differ: {e}",
+                            pool.ncols()
+                        ))
+                    })?;
                 }
                 if !space.is_continuous() {
                     for mut row in pool.rows_mut() {
@@ -585,7 +601,7 @@ impl BayesOpt {
                         row.assign(&snapped.row(0));
                     }
                 }
-                (pool, Vec::new())
+                Ok((pool, Vec::new()))
             }
         }
     }
@@ -605,7 +621,7 @@ impl BayesOpt {
                 "safe mode needs at least one known-safe observation before the first ask".into(),
             ));
         }
-        let (pool, left) = self.pool(10);
+        let (pool, left) = self.pool(10)?;
         if let SearchSpace::Candidates(c) = &space {
             if left.is_empty() {
                 return Err(Error::InvalidInput(
@@ -691,7 +707,14 @@ impl BayesOpt {
             // Decode, and drop the pick from the pool (candidate sets).
             let point = match &space {
                 SearchSpace::Candidates(c) => {
-                    let i = (0..pool.nrows()).find(|&i| pool.row(i) == u).unwrap_or(0);
+                    // Candidate spaces are never polished, so the pick is a pool row.
+                    let i = (0..pool.nrows())
+                        .find(|&i| pool.row(i) == u)
+                        .ok_or_else(|| {
+                            Error::internal(
+                                "bo ask: the chosen point is not a row of the candidate pool",
+                            )
+                        })?;
                     let row = c.row(left[i]).to_owned();
                     left.remove(i);
                     pool = pool.select(
@@ -725,13 +748,21 @@ impl BayesOpt {
     ) -> Result<Option<(Array1<f64>, f64)>> {
         let z = self.safe_z().unwrap_or(2.0);
         let n = pool.nrows();
-        let (fm, fv) = m.objective.predict(pool)?;
+        let Predictive {
+            mean: fm,
+            variance: fv,
+            ..
+        } = m.objective.predict(pool)?;
         let fs = fv.mapv(|v| v.max(0.0).sqrt());
         let mut safe = vec![true; n];
         let mut width = fs.mapv(|s| 2.0 * z * s);
         let mut cstats = Vec::new();
         for (c, &limit) in m.constraints.iter().zip(&m.limits) {
-            let (cm, cv) = c.predict(pool)?;
+            let Predictive {
+                mean: cm,
+                variance: cv,
+                ..
+            } = c.predict(pool)?;
             let cs = cv.mapv(|v| v.max(0.0).sqrt());
             for i in 0..n {
                 safe[i] &= cm[i] + z * cs[i] <= limit;
@@ -784,7 +815,11 @@ impl BayesOpt {
                     let optimistic = Array1::from(vec![cstats[k].0[i] - z * cstats[k].1[i]]);
                     match c.condition_on(row, optimistic.view()) {
                         Some(Ok(f)) => {
-                            let (pm, pv) = f.predict(probe.view())?;
+                            let Predictive {
+                                mean: pm,
+                                variance: pv,
+                                ..
+                            } = f.predict(probe.view())?;
                             for (e, (a, v)) in expands.iter_mut().zip(pm.iter().zip(pv.iter())) {
                                 *e &= a + z * v.max(0.0).sqrt() <= limit;
                             }
@@ -814,7 +849,7 @@ impl BayesOpt {
                           target: &Array1<f64>,
                           salt: u64|
          -> Result<Box<dyn FittedSurrogate>> {
-            let (mean, _) = s.predict(row)?;
+            let Predictive { mean, .. } = s.predict(row)?;
             let mut extended = target.to_vec();
             extended.push(mean[0]);
             targets.push(Array1::from(extended));
@@ -863,10 +898,14 @@ impl BayesOpt {
             return Ok(Array2::zeros((0, self.params.space.n_dims())));
         }
         let models = self.fit_models()?;
-        let (pool, left) = self.pool(10);
+        let (pool, left) = self.pool(10)?;
         let mut safe = vec![true; pool.nrows()];
         for (c, &limit) in models.constraints.iter().zip(&models.limits) {
-            let (cm, cv) = c.predict(pool.view())?;
+            let Predictive {
+                mean: cm,
+                variance: cv,
+                ..
+            } = c.predict(pool.view())?;
             for i in 0..pool.nrows() {
                 safe[i] &= cm[i] + z * cv[i].max(0.0).sqrt() <= limit;
             }
@@ -883,14 +922,15 @@ impl BayesOpt {
     }
 
     /// Runs `budget` evaluations in batches of `q`: `f(x)` returns the
-    /// objective and the constraint values. `progress(evaluations, best)` is
-    /// called after each batch.
+    /// objective and the constraint values. After each batch `progress`
+    /// gets task `"bo"`, step = evaluations so far, total = `budget`, and the
+    /// figure `"best"` (the best feasible objective so far) once there is one.
     pub fn run(
         &mut self,
         mut f: impl FnMut(ArrayView1<'_, f64>) -> Result<(f64, Vec<f64>)>,
         budget: usize,
         q: usize,
-        progress: &mut dyn FnMut(usize, Option<&Observation>),
+        progress: &mut ProgressFn<'_>,
     ) -> Result<()> {
         let mut done = 0;
         while done < budget {
@@ -900,7 +940,11 @@ impl BayesOpt {
                 self.tell_one(&row.to_vec(), y, &c)?;
                 done += 1;
             }
-            progress(done, self.best());
+            let mut report = Progress::new("bo", done).total(budget);
+            if let Some(best) = self.best() {
+                report = report.value("best", best.y);
+            }
+            progress(&report);
         }
         Ok(())
     }

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Dataset, Error, Fit, ProbabilisticRegressor, Result};
+use voltai_core::{Dataset, DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Result};
 use voltai_gp::{Gp, GpParams, OptimizerSettings};
 use voltai_kernels::Kernel;
 use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
@@ -24,15 +24,21 @@ pub trait Surrogate: Send + Sync + Debug {
 
 /// A fitted surrogate.
 pub trait FittedSurrogate: Send + Sync {
-    /// Mean and variance of the latent objective (noise excluded where the
-    /// model separates it) at each row of `x`.
-    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)>;
+    /// The predictive distribution of the latent objective at each row of
+    /// `x`: its `variance` excludes observation noise where the model
+    /// separates it (the epistemic part), which is what acquisition
+    /// functions need.
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Predictive>;
 
     /// `n` joint posterior draws at the rows of `x` (`n × rows`). The default
     /// draws each point independently from its marginal, which is all a
     /// generic mean-and-variance model offers.
     fn sample_joint(&self, x: ArrayView2<'_, f64>, n: usize, seed: u64) -> Result<Array2<f64>> {
-        let (mean, var) = self.predict(x)?;
+        let Predictive {
+            mean,
+            variance: var,
+            ..
+        } = self.predict(x)?;
         let mut rng = SplitMix64::new(seed);
         Ok(Array2::from_shape_fn((n, x.nrows()), |(_, j)| {
             mean[j] + var[j].max(0.0).sqrt() * rng.normal()
@@ -155,7 +161,7 @@ impl Surrogate for GpSurrogate {
                 max_iter: 100,
                 priors: Vec::new(),
             })?;
-        let gp = params.fit(&Dataset::new(x.to_owned(), y.to_owned())?)?;
+        let gp = params.fit(&DatasetView::new(x, y)?)?;
         Ok(Box::new(GpFitted {
             gp,
             x: x.to_owned(),
@@ -171,7 +177,7 @@ struct GpFitted<K> {
 }
 
 impl<K: Kernel + Clone + Debug + Send + Sync + 'static> FittedSurrogate for GpFitted<K> {
-    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
         latent(&self.gp, x)
     }
 
@@ -191,23 +197,21 @@ impl<K: Kernel + Clone + Debug + Send + Sync + 'static> FittedSurrogate for GpFi
                 .map_err(|e| Error::numerical("fantasy data", e.to_string()))?;
             let gp = GpParams::new(self.gp.kernel().clone())
                 .normalize_y(false)
-                .fit(&Dataset::new(xs.clone(), ys.clone())?)?;
+                .fit(&DatasetView::new(xs.view(), ys.view())?)?;
             Ok(Box::new(GpFitted { gp, x: xs, y: ys }))
         };
         Some(fit())
     }
 }
 
-fn latent<M: ProbabilisticRegressor>(
-    m: &M,
-    x: ArrayView2<'_, f64>,
-) -> Result<(Array1<f64>, Array1<f64>)> {
+/// The latent predictive of `m`: the epistemic part of the variance where
+/// the model splits it, the total variance otherwise.
+fn latent<M: ProbabilisticRegressor>(m: &M, x: ArrayView2<'_, f64>) -> Result<Predictive> {
     let p = m.predict_dist(x)?;
-    let var = match p.parts {
-        Some(parts) => parts.epistemic,
-        None => p.variance,
-    };
-    Ok((p.mean, var))
+    match p.parts {
+        Some(parts) => Predictive::new(p.mean, parts.epistemic),
+        None => Ok(p),
+    }
 }
 
 /// Any parameters whose fitted model is a [`ProbabilisticRegressor`] (a GP
@@ -238,7 +242,7 @@ impl<P> ParamsSurrogate<P> {
 struct ModelFitted<M>(M);
 
 impl<M: ProbabilisticRegressor + Send + Sync> FittedSurrogate for ModelFitted<M> {
-    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>)> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
         latent(&self.0, x)
     }
 }

@@ -6,12 +6,13 @@
 //!
 //! ```
 //! use ndarray::{Array1, Array2};
-//! use voltai_discovery::sindy::{Sindy, Times, Trajectory};
+//! use voltai_discovery::sindy::{SindyParams, Times, Trajectory};
+//! use voltai_core::Fit;
 //!
 //! // x' = -2x sampled exactly: SINDy finds the one term.
 //! let dt = 0.01;
 //! let x = Array2::from_shape_fn((300, 1), |(i, _)| (-2.0 * i as f64 * dt).exp());
-//! let model = Sindy::new()
+//! let model = SindyParams::new()
 //!     .state_names(&["x"])?
 //!     .fit(&[Trajectory::new(x, Times::uniform(dt)?)?])?;
 //! assert_eq!(model.active_terms(), vec![("x".to_string(), "x".to_string())]);
@@ -36,7 +37,7 @@ pub use library::{
     ConcatLibrary, CustomLibrary, FeatureLibrary, FourierLibrary, OnInputs, PolynomialLibrary,
     TensorLibrary,
 };
-pub use model::{Sindy, SindyModel, sample_times};
+pub use model::{SindyModel, SindyParams, sample_times};
 pub use optimize::{
     Aggregate, EnsembleOptimizer, Regularizer, SparseFit, SparseOptimizer, Sr3, Stlsq,
 };

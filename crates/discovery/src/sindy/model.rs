@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate, s};
-use voltai_core::{Error, Result, metrics};
+use voltai_core::{Error, Fit, Result, metrics};
 
 use super::data::Trajectory;
 use super::differentiate::{Differentiator, FiniteDifference};
@@ -20,7 +20,8 @@ use super::optimize::{SparseOptimizer, Stlsq};
 ///
 /// ```
 /// use ndarray::Array2;
-/// use voltai_discovery::sindy::{PolynomialLibrary, Sindy, Stlsq, Times, Trajectory};
+/// use voltai_discovery::sindy::{PolynomialLibrary, SindyParams, Stlsq, Times, Trajectory};
+/// use voltai_core::Fit;
 ///
 /// // SINDYc: ẋ = −x + 2u, with the derivatives measured alongside the states.
 /// let x = Array2::from_shape_fn((20, 1), |(i, _)| (0.3 * i as f64).sin());
@@ -29,7 +30,7 @@ use super::optimize::{SparseOptimizer, Stlsq};
 /// let trajectory = Trajectory::new(x, Times::uniform(0.1)?)?
 ///     .with_control(u)?
 ///     .with_derivative(x_dot)?;
-/// let model = Sindy::new()
+/// let model = SindyParams::new()
 ///     .library(PolynomialLibrary::new(1)?)
 ///     .optimizer(Stlsq::new(0.1)?.alpha(0.0)?)
 ///     .state_names(&["x"])?
@@ -42,7 +43,7 @@ use super::optimize::{SparseOptimizer, Stlsq};
 /// # Ok::<(), voltai_core::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Sindy {
+pub struct SindyParams {
     library: Arc<dyn FeatureLibrary>,
     differentiator: Arc<dyn Differentiator>,
     optimizer: Arc<dyn SparseOptimizer>,
@@ -51,9 +52,9 @@ pub struct Sindy {
     smoothed_states: bool,
 }
 
-impl Default for Sindy {
+impl Default for SindyParams {
     fn default() -> Self {
-        Sindy {
+        SindyParams {
             library: Arc::new(default_polynomial()),
             differentiator: Arc::new(FiniteDifference::default()),
             optimizer: Arc::new(Stlsq::new(0.1).unwrap_or_else(|_| unreachable!())),
@@ -68,7 +69,7 @@ fn default_polynomial() -> PolynomialLibrary {
     PolynomialLibrary::new(2).unwrap_or_else(|_| unreachable!())
 }
 
-impl Sindy {
+impl SindyParams {
     /// PySINDy's defaults: degree-2 polynomial library, second-order finite
     /// differences, STLSQ with threshold 0.1.
     pub fn new() -> Self {
@@ -112,9 +113,14 @@ impl Sindy {
         self.smoothed_states = yes;
         self
     }
+}
 
-    /// Fits one or more trajectories (all with the same states and controls).
-    pub fn fit(&self, trajectories: &[Trajectory]) -> Result<SindyModel> {
+/// SINDy fits on one or more trajectories (all with the same states and
+/// controls).
+impl Fit<[Trajectory]> for SindyParams {
+    type Model = SindyModel;
+
+    fn fit(&self, trajectories: &[Trajectory]) -> Result<SindyModel> {
         let first = trajectories
             .first()
             .ok_or_else(|| Error::EmptyInput("no trajectories to fit".into()))?;
@@ -147,11 +153,11 @@ impl Sindy {
             };
             let inputs = match smooth {
                 Some(xs) if self.smoothed_states => {
-                    let mut inputs = stack_inputs(tr);
+                    let mut inputs = stack_inputs(tr)?;
                     inputs.slice_mut(s![.., ..d]).assign(&xs);
                     inputs
                 }
-                _ => stack_inputs(tr),
+                _ => stack_inputs(tr)?,
             };
             thetas.push(self.library.transform(inputs.view())?);
             targets.push(x_dot);
@@ -201,10 +207,18 @@ fn names_or_default(
     }
 }
 
-fn stack_inputs(tr: &Trajectory) -> Array2<f64> {
+fn stack_inputs(tr: &Trajectory) -> Result<Array2<f64>> {
     match &tr.u {
-        Some(u) => concatenate(Axis(1), &[tr.x.view(), u.view()]).unwrap_or_else(|_| tr.x.clone()),
-        None => tr.x.clone(),
+        // `Trajectory::with_control` checked that controls and states have
+        // the same rows; dropping the controls would misalign the terms.
+        Some(u) => concatenate(Axis(1), &[tr.x.view(), u.view()]).map_err(|e| {
+            Error::internal(format!(
+                "sindy: states ({} rows) and controls ({} rows) do not stack: {e}",
+                tr.x.nrows(),
+                u.nrows()
+            ))
+        }),
+        None => Ok(tr.x.clone()),
     }
 }
 
@@ -247,13 +261,14 @@ fn check_not_constant(trajectories: &[Trajectory], inputs: &[String]) -> Result<
 ///
 /// ```
 /// use ndarray::{Array2, array};
-/// use voltai_discovery::sindy::{IntegrationOptions, Sindy, Stlsq, Times, Trajectory};
+/// use voltai_discovery::sindy::{IntegrationOptions, SindyParams, Stlsq, Times, Trajectory};
+/// use voltai_core::Fit;
 ///
 /// // x(t) = 2·exp(−t/2) sampled every 0.1, with its exact derivative ẋ = −x/2.
 /// let x = Array2::from_shape_fn((30, 1), |(i, _)| 2.0 * (-0.05 * i as f64).exp());
 /// let x_dot = x.mapv(|v| -0.5 * v);
 /// let trajectory = Trajectory::new(x, Times::uniform(0.1)?)?.with_derivative(x_dot)?;
-/// let model = Sindy::new() // degree-2 polynomial library: 1, x, x^2
+/// let model = SindyParams::new() // degree-2 polynomial library: 1, x, x^2
 ///     .optimizer(Stlsq::new(0.1)?.alpha(0.0)?)
 ///     .state_names(&["x"])?
 ///     .fit(&[trajectory])?;

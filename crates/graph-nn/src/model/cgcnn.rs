@@ -12,7 +12,7 @@ use burn::tensor::activation::{sigmoid, softplus};
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
 
 use crate::graph::GraphBatch;
-use crate::model::{GraphNetConfig, pool_mean};
+use crate::model::{GraphNetConfig, Readout};
 
 /// One CGCNN convolution. The weight matrix acting on `[v_i, v_j, u_ij]`
 /// is held as its three blocks, so the atom blocks are applied once per
@@ -82,10 +82,8 @@ pub struct Cgcnn {
     pub embed: Linear,
     /// Convolution layers.
     pub convs: Vec<CgConv>,
-    /// Pooled → dense.
-    pub dense: Linear,
-    /// Dense → outputs.
-    pub out: Linear,
+    /// Pooling, dense layer and outputs.
+    pub readout: Readout,
 }
 
 impl Cgcnn {
@@ -104,8 +102,7 @@ impl Cgcnn {
             convs: (0..layers)
                 .map(|_| CgConv::new(hidden, edge, device))
                 .collect(),
-            dense: LinearConfig::new(hidden, hidden).init(device),
-            out: LinearConfig::new(hidden, outputs).init(device),
+            readout: Readout::new(hidden, outputs, device),
         }
     }
 
@@ -115,8 +112,6 @@ impl Cgcnn {
         for conv in &self.convs {
             h = conv.forward(h, batch);
         }
-        let pooled = pool_mean(h, batch);
-        self.out
-            .forward(softplus(self.dense.forward(softplus(pooled, 1.0)), 1.0))
+        self.readout.forward(h, batch, |t| softplus(t, 1.0), true)
     }
 }

@@ -5,7 +5,9 @@ pub mod cgcnn;
 pub mod mpnn;
 
 use burn::module::Module;
+use burn::nn::{Linear, LinearConfig};
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
+use serde::{Deserialize, Serialize};
 
 use crate::graph::GraphBatch;
 
@@ -24,8 +26,43 @@ pub fn pool_mean(h: Tensor<2>, batch: &GraphBatch) -> Tensor<2> {
     sums * batch.inv_sizes.clone()
 }
 
+/// The graph-level head both networks share: mean pooling over each
+/// graph's nodes, a dense layer, the network's activation, the output layer.
+#[derive(Module, Debug)]
+pub struct Readout {
+    /// Pooled → dense.
+    pub dense: Linear,
+    /// Dense → outputs.
+    pub out: Linear,
+}
+
+impl Readout {
+    /// A readout from `hidden` node states to `outputs` values per graph.
+    pub fn new(hidden: usize, outputs: usize, device: &Device) -> Self {
+        Readout {
+            dense: LinearConfig::new(hidden, hidden).init(device),
+            out: LinearConfig::new(hidden, outputs).init(device),
+        }
+    }
+
+    /// Graph-level outputs `[B, outputs]` from node states `h`. `act` follows
+    /// the dense layer; with `activate_pooled` it is applied to the pooled
+    /// states as well (CGCNN's readout does, the message-passing one does not).
+    pub fn forward(
+        &self,
+        h: Tensor<2>,
+        batch: &GraphBatch,
+        act: impl Fn(Tensor<2>) -> Tensor<2>,
+        activate_pooled: bool,
+    ) -> Tensor<2> {
+        let pooled = pool_mean(h, batch);
+        let pooled = if activate_pooled { act(pooled) } else { pooled };
+        self.out.forward(act(self.dense.forward(pooled)))
+    }
+}
+
 /// Which network to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Architecture {
     /// CGCNN convolutions.
     Cgcnn,

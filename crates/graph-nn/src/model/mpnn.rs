@@ -13,7 +13,7 @@ use burn::tensor::activation::{sigmoid, silu};
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
 
 use crate::graph::GraphBatch;
-use crate::model::{GraphNetConfig, pool_mean};
+use crate::model::{GraphNetConfig, Readout};
 
 /// One edge-then-node update. Linear maps of concatenations that include
 /// atom states are held as blocks, so atom blocks are applied per atom and
@@ -93,10 +93,8 @@ pub struct EdgeMpnn {
     pub embed_edges: Linear,
     /// Message-passing layers.
     pub layers: Vec<EdgeUpdateLayer>,
-    /// Pooled → dense.
-    pub dense: Linear,
-    /// Dense → outputs.
-    pub out: Linear,
+    /// Pooling, dense layer and outputs.
+    pub readout: Readout,
 }
 
 impl EdgeMpnn {
@@ -116,8 +114,7 @@ impl EdgeMpnn {
             layers: (0..layers)
                 .map(|_| EdgeUpdateLayer::new(hidden, device))
                 .collect(),
-            dense: LinearConfig::new(hidden, hidden).init(device),
-            out: LinearConfig::new(hidden, outputs).init(device),
+            readout: Readout::new(hidden, outputs, device),
         }
     }
 
@@ -128,7 +125,6 @@ impl EdgeMpnn {
         for layer in &self.layers {
             (h, e) = layer.forward(h, e, batch);
         }
-        let pooled = pool_mean(h, batch);
-        self.out.forward(silu(self.dense.forward(pooled)))
+        self.readout.forward(h, batch, silu, false)
     }
 }

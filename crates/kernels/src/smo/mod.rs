@@ -5,5 +5,5 @@ mod qmatrix;
 mod solver;
 
 pub(crate) use qmatrix::{KernelQ, SvrQ};
+pub use solver::SmoOptions;
 pub(crate) use solver::solve;
-pub use solver::{SmoOptions, SmoProgress};

@@ -9,7 +9,7 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::qmatrix::QMatrix;
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Progress, ProgressFn, Result};
 
 const TAU: f64 = 1e-12;
 
@@ -56,17 +56,6 @@ impl SmoOptions {
     pub(crate) fn cache_bytes(&self) -> usize {
         (self.cache_mb * 1024.0 * 1024.0) as usize
     }
-}
-
-/// Progress of an SMO run, reported every 1000 iterations.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SmoProgress {
-    /// Iterations so far.
-    pub iteration: usize,
-    /// Current maximal KKT violation (stops when ≤ tol).
-    pub violation: f64,
-    /// Variables still in the active set.
-    pub active: usize,
 }
 
 /// What the solver returns, in the caller's original variable order.
@@ -411,7 +400,7 @@ pub(crate) fn solve<Q: QMatrix>(
     c: Vec<f64>,
     alpha0: Vec<f64>,
     opts: &SmoOptions,
-    progress: &mut dyn FnMut(SmoProgress),
+    progress: &mut ProgressFn<'_>,
 ) -> Solution {
     let l = q.len();
     let qd = (0..l).map(|i| q.qd(i)).collect();
@@ -464,11 +453,13 @@ pub(crate) fn solve<Q: QMatrix>(
             if opts.shrinking {
                 s.do_shrinking();
             }
-            progress(SmoProgress {
-                iteration: iter,
-                violation,
-                active: s.active_size,
-            });
+            // Reported every 1000 iterations: the maximal KKT violation
+            // (the solve stops when it is ≤ tol) and the active-set size.
+            progress(
+                &Progress::new("smo", iter)
+                    .value("violation", violation)
+                    .value("active", s.active_size as f64),
+            );
         }
         let (ws, v) = s.select_working_set();
         violation = v;

@@ -29,7 +29,7 @@ pub trait SparseOptimizer: Send + Sync + std::fmt::Debug {
 }
 
 /// Divides every column by its L2 norm (PySINDy's `normalize_columns`).
-pub(crate) fn normalise_columns(theta: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Array1<f64>)> {
+pub(crate) fn normalize_columns(theta: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Array1<f64>)> {
     let norms = theta.map_axis(Axis(0), |c| c.dot(&c).sqrt());
     if let Some(j) = norms.iter().position(|&v| v == 0.0) {
         return Err(Error::InvalidInput(format!(
@@ -46,7 +46,7 @@ pub(crate) fn prepared(
     normalize: bool,
 ) -> Result<(Array2<f64>, Option<Array1<f64>>)> {
     if normalize {
-        let (x, n) = normalise_columns(theta)?;
+        let (x, n) = normalize_columns(theta)?;
         Ok((x, Some(n)))
     } else {
         Ok((theta.to_owned(), None))

@@ -25,9 +25,10 @@ mod support;
 
 use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
-use voltai::battery_data::readers::{SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit};
-use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::battery_data::features::{
+    SeversonFeatures, severson_dataset, validated_severson_features,
+};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::metrics::{accuracy, mape, rmse};
 use voltai::core::split::shuffled_fold_ids;
 use voltai::core::{Classifier, Dataset, Fit, Regressor, StandardScaler};
@@ -42,17 +43,8 @@ fn main() -> Result<(), voltai::core::Error> {
     let bar = support::progress(4);
     bar.set_message("loading, masking, features");
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
-    let report = validate_cycles(
-        &data.cycle_summaries(),
-        &|_| Some(SEVERSON_NOMINAL_AH),
-        &Rules::default(),
-    )?;
-    let feats = severson_features(&data, &report.mask())?;
-    let rows = |s: SeversonSplit| -> Vec<usize> {
-        (0..data.cells.len())
-            .filter(|&i| data.cells[i].split == s)
-            .collect()
-    };
+    let (feats, report) = validated_severson_features(&data)?;
+    let rows = |s: SeversonSplit| data.split_rows(s);
     let life = |i: usize| data.cells[i].cycle_life as f64;
     // The primary test set's shortest-lived cell, excluded in the paper's parenthesised figures.
     let shortest = rows(SeversonSplit::PrimaryTest)

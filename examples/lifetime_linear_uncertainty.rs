@@ -18,9 +18,10 @@
 mod support;
 
 use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
-use voltai::battery_data::readers::{SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit};
-use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::battery_data::features::{
+    SeversonFeatures, severson_dataset, validated_severson_features,
+};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::metrics::rmse;
 use voltai::core::{Fit, ProbabilisticRegressor, StandardScaler};
 use voltai::gp::{BayesianLinearParams, learning_curve};
@@ -29,18 +30,9 @@ fn main() -> Result<(), voltai::core::Error> {
     let bar = support::progress(3);
     bar.set_message("loading and masking");
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
-    let report = validate_cycles(
-        &data.cycle_summaries(),
-        &|_| Some(SEVERSON_NOMINAL_AH),
-        &Rules::default(),
-    )?;
-    let feats = severson_features(&data, &report.mask())?;
+    let (feats, _) = validated_severson_features(&data)?;
     let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL)?;
-    let rows = |s: SeversonSplit| -> Vec<usize> {
-        (0..data.cells.len())
-            .filter(|&i| data.cells[i].split == s)
-            .collect()
-    };
+    let rows = |s: SeversonSplit| data.split_rows(s);
     let train_raw = all.select(&rows(SeversonSplit::Train))?;
     let scaler = StandardScaler::new().fit(&train_raw)?;
     let train = scaler.transform_dataset(&train_raw)?;

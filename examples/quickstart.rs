@@ -31,11 +31,10 @@ use std::time::Instant;
 
 use ndarray::{Array1, Axis};
 use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
-use voltai::battery_data::readers::{
-    SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit, read_zhang2020,
+use voltai::battery_data::features::{
+    SeversonFeatures, severson_dataset, validated_severson_features,
 };
-use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit, read_zhang2020};
 use voltai::causal::{CausalGraph, Estimator, Method};
 use voltai::core::conformal::SplitConformal;
 use voltai::core::metrics::{accuracy, balanced_accuracy, rmse, roc_auc, roc_curve};
@@ -54,17 +53,8 @@ struct Section {
 
 fn severson(dir: &std::path::Path) -> Result<Section> {
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
-    let report = validate_cycles(
-        &data.cycle_summaries(),
-        &|_| Some(SEVERSON_NOMINAL_AH),
-        &Rules::default(),
-    )?;
-    let feats = severson_features(&data, &report.mask())?;
-    let rows = |s: SeversonSplit| -> Vec<usize> {
-        (0..data.cells.len())
-            .filter(|&i| data.cells[i].split == s)
-            .collect()
-    };
+    let (feats, report) = validated_severson_features(&data)?;
+    let rows = |s: SeversonSplit| data.split_rows(s);
     let life = |i: usize| data.cells[i].cycle_life as f64;
     let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL)?;
     let train_rows = rows(SeversonSplit::Train);

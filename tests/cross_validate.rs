@@ -9,11 +9,10 @@ mod support;
 
 use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
-use voltai::battery_data::readers::{
-    SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit, read_zhang2020,
+use voltai::battery_data::features::{
+    SeversonFeatures, severson_dataset, validated_severson_features,
 };
-use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit, read_zhang2020};
 use voltai::core::model_selection::{Better, cross_validate, grid_search, scoring};
 use voltai::core::split::{GroupKFold, KFold};
 use voltai::core::{Dataset, Fit, Result, StandardScaler};
@@ -24,17 +23,9 @@ use voltai::kernels::{ClassWeight, SvcParams};
 #[test]
 fn cross_validate_matches_elastic_net_cv_on_severson() -> Result<()> {
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
-    let report = validate_cycles(
-        &data.cycle_summaries(),
-        &|_| Some(SEVERSON_NOMINAL_AH),
-        &Rules::default(),
-    )?;
-    let feats = severson_features(&data, &report.mask())?;
+    let (feats, _) = validated_severson_features(&data)?;
     let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL)?;
-    let rows: Vec<usize> = (0..data.cells.len())
-        .filter(|&i| data.cells[i].split == SeversonSplit::Train)
-        .collect();
-    let train_raw = all.select(&rows)?;
+    let train_raw = all.select(&data.split_rows(SeversonSplit::Train))?;
     let train = StandardScaler::new()
         .fit(&train_raw)?
         .transform_dataset(&train_raw)?;

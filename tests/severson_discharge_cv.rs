@@ -7,9 +7,10 @@
 use ndarray::Array1;
 use serde_json::Value;
 use voltai::battery_data::data_dir::dataset_dir;
-use voltai::battery_data::features::{SeversonFeatures, severson_dataset, severson_features};
-use voltai::battery_data::readers::{SEVERSON_NOMINAL_AH, SeversonData, SeversonSplit};
-use voltai::battery_data::validate::{Rules, validate_cycles};
+use voltai::battery_data::features::{
+    SeversonFeatures, severson_dataset, validated_severson_features,
+};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::metrics::rmse;
 use voltai::core::split::shuffled_fold_ids;
 use voltai::core::{Fit, Regressor, StandardScaler};
@@ -20,13 +21,7 @@ const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/reference/sparse/"
 #[test]
 fn discharge_model_matches_scikit_learn_elastic_net_cv() {
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge").unwrap()).unwrap();
-    let report = validate_cycles(
-        &data.cycle_summaries(),
-        &|_| Some(SEVERSON_NOMINAL_AH),
-        &Rules::default(),
-    )
-    .unwrap();
-    let feats = severson_features(&data, &report.mask()).unwrap();
+    let (feats, _) = validated_severson_features(&data).unwrap();
     let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL).unwrap();
 
     // The peer saw exactly these features.
@@ -50,11 +45,7 @@ fn discharge_model_matches_scikit_learn_elastic_net_cv() {
         &std::fs::read_to_string(format!("{DIR}severson_enet_cv.json")).unwrap(),
     )
     .unwrap();
-    let rows = |s: SeversonSplit| -> Vec<usize> {
-        (0..data.cells.len())
-            .filter(|&i| data.cells[i].split == s)
-            .collect()
-    };
+    let rows = |s: SeversonSplit| data.split_rows(s);
     let train_raw = all.select(&rows(SeversonSplit::Train)).unwrap();
     let scaler = StandardScaler::new().fit(&train_raw).unwrap();
     let train = scaler.transform_dataset(&train_raw).unwrap();

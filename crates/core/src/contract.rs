@@ -177,8 +177,9 @@ pub struct Subject<'a, M> {
 
 /// The checks shared by every estimator: bad and fuzzed prediction inputs,
 /// determinism, save → load, and (where `options` allows) row-order
-/// invariance. See the [module](self) docs.
-pub fn check_model<M: Persist>(subject: &Subject<'_, M>, options: &ContractOptions) -> Result<()> {
+/// invariance. See the [module](self) docs. Returns the model fitted on the
+/// input as given, for checks specific to the estimator's kind.
+pub fn check_model<M: Persist>(subject: &Subject<'_, M>, options: &ContractOptions) -> Result<M> {
     let name = subject.name;
     let model = no_panic(&format!("{name}: fit"), || (subject.fit)(None))??;
     let pred = (subject.predict)(&model, subject.x)?;
@@ -211,7 +212,7 @@ pub fn check_model<M: Persist>(subject: &Subject<'_, M>, options: &ContractOptio
             )));
         }
     }
-    Ok(())
+    Ok(model)
 }
 
 /// [`check_model`] for any params that fit a [`Dataset`], scored on its
@@ -224,6 +225,21 @@ pub fn check_estimator<P>(
     options: &ContractOptions,
     predict: &PredictFn<'_, P::Model>,
 ) -> Result<()>
+where
+    P: Fit,
+    P::Model: Persist,
+{
+    checked_fit(name, params, data, options, predict).map(drop)
+}
+
+/// [`check_estimator`], handing back the model fitted on `data`.
+fn checked_fit<P>(
+    name: &str,
+    params: &P,
+    data: &Dataset,
+    options: &ContractOptions,
+    predict: &PredictFn<'_, P::Model>,
+) -> Result<P::Model>
 where
     P: Fit,
     P::Model: Persist,
@@ -244,7 +260,7 @@ where
 }
 
 /// The contract for a regressor's params on a [`Dataset`]: [`check_model`]
-/// on its predictions, plus one finite prediction per row.
+/// on its predictions, plus one prediction per row.
 pub fn check_regressor<P>(
     name: &str,
     params: &P,
@@ -255,13 +271,13 @@ where
     P: Fit,
     P::Model: Regressor + Persist,
 {
-    let model = no_panic(&format!("{name}: fit"), || params.fit(data))??;
+    let model = checked_fit(name, params, data, options, &|m: &P::Model, x| {
+        Ok(m.predict(x)?.to_vec())
+    })?;
     if model.predict(data.features())?.len() != data.n_samples() {
         return Err(violated(format!("{name}: one prediction per row")));
     }
-    check_estimator(name, params, data, options, &|m: &P::Model, x| {
-        Ok(m.predict(x)?.to_vec())
-    })
+    Ok(())
 }
 
 /// The contract for a classifier's params on a [`Dataset`] with at least
@@ -277,7 +293,11 @@ where
     P: Fit,
     P::Model: Classifier + Persist,
 {
-    let model = no_panic(&format!("{name}: fit"), || params.fit(data))??;
+    let model = checked_fit(name, params, data, options, &|m: &P::Model, x| {
+        let mut out: Vec<f64> = m.predict(x)?.iter().map(|&l| l as f64).collect();
+        out.extend(m.decision_function(x)?.iter());
+        Ok(out)
+    })?;
     let labels = model.predict(data.features())?;
     if labels.len() != data.n_samples() {
         return Err(violated(format!("{name}: one label per row")));
@@ -287,11 +307,6 @@ where
             "{name}: predicted a label outside classes()"
         )));
     }
-    check_estimator(name, params, data, options, &|m: &P::Model, x| {
-        let mut out: Vec<f64> = m.predict(x)?.iter().map(|&l| l as f64).collect();
-        out.extend(m.decision_function(x)?.iter());
-        Ok(out)
-    })?;
     let first = data.labels()?[0];
     let single = data.with_targets(Array1::from_elem(data.n_samples(), first as f64))?;
     let out = no_panic(&format!("{name}: fit on one class"), || params.fit(&single))?;

@@ -145,5 +145,6 @@ fn scaler_and_conformal_wrapper_meet_the_contract() -> Result<()> {
             },
         },
         &ContractOptions::default(),
-    )
+    )?;
+    Ok(())
 }

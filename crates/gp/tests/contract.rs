@@ -67,7 +67,8 @@ fn cokriging_meets_the_contract() -> Result<()> {
             predict: &|m, x| Ok(m.predict(x)?.to_vec()),
         },
         &ContractOptions::default(),
-    )
+    )?;
+    Ok(())
 }
 
 #[test]

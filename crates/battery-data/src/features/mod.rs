@@ -8,4 +8,6 @@ mod severson;
 pub use cycling::{CycleLife, capacity_at, cycle_life, fade_line, max_minus_at};
 pub use delta_q::{DeltaQStats, interpolate_q};
 pub use eis::{EisFeatures, eis_features};
-pub use severson::{Mask, SeversonFeatures, severson_dataset, severson_features};
+pub use severson::{
+    Mask, SeversonFeatures, severson_dataset, severson_features, validated_severson_features,
+};

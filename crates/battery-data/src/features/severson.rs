@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::cycling::{capacity_at, fade_line, max_minus_at};
 use super::delta_q::DeltaQStats;
-use crate::readers::SeversonData;
+use crate::readers::{SEVERSON_NOMINAL_AH, SeversonData};
+use crate::validate::{Rules, ValidationReport, validate_cycles};
 use voltai_core::{Dataset, Error, Result};
 
 /// Cells' masked (cell id, cycle) entries, e.g. from a validation report.
@@ -91,6 +92,21 @@ impl SeversonFeatures {
             self.fade_intercept_91_100,
         ]
     }
+}
+
+/// The features of every cell after validation: cycles whose discharge
+/// capacity is implausible for the 1.1 Ah nominal capacity (default
+/// [`Rules`]) are masked out of the Q(2.0 V) features. Returns the report as
+/// well, so a caller can say what was masked.
+pub fn validated_severson_features(
+    data: &SeversonData,
+) -> Result<(Vec<SeversonFeatures>, ValidationReport)> {
+    let report = validate_cycles(
+        &data.cycle_summaries(),
+        &|_| Some(SEVERSON_NOMINAL_AH),
+        &Rules::default(),
+    )?;
+    Ok((severson_features(data, &report.mask())?, report))
 }
 
 /// Computes the features of every cell; entries in `mask` (cell, cycle) are

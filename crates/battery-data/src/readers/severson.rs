@@ -191,6 +191,13 @@ impl SeversonData {
         self.cells.iter().position(|c| c.cell_id == cell_id)
     }
 
+    /// Indices (into `cells`) of the cells in `split`, ascending.
+    pub fn split_rows(&self, split: SeversonSplit) -> Vec<usize> {
+        (0..self.cells.len())
+            .filter(|&i| self.cells[i].split == split)
+            .collect()
+    }
+
     /// Q(2.0 V) series of one cell (by column index).
     pub fn q_series(&self, cell: usize) -> ArrayView1<'_, f64> {
         self.q_at_2v_ah.column(cell)

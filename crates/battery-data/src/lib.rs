@@ -25,6 +25,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod cycler;
 pub mod data_dir;
 pub mod features;
 #[cfg(feature = "parquet")]
@@ -35,4 +36,6 @@ pub mod table;
 pub mod units;
 pub mod validate;
 
-pub use schema::{CellMetadata, CycleSummary, EisSpectrum, EisState, TimeSeries, TimeSeriesRecord};
+pub use schema::{
+    CellMetadata, CycleSummary, EisSpectrum, EisState, StepKind, TimeSeries, TimeSeriesRecord,
+};

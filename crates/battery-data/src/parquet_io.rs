@@ -17,7 +17,7 @@ use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchR
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::schema::{CycleSummary, TimeSeriesRecord};
+use crate::schema::{CycleSummary, StepKind, TimeSeriesRecord};
 use voltai_core::{Error, Result};
 
 const CYCLE_F64: [&str; 10] = [
@@ -67,8 +67,10 @@ pub fn time_series_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("cell_id", DataType::Utf8, false),
         Field::new("test_time_s", DataType::Float64, false),
+        Field::new("timestamp_s", DataType::Float64, true),
         Field::new("cycle_index", DataType::UInt32, false),
         Field::new("step_index", DataType::UInt32, false),
+        Field::new("step_kind", DataType::Utf8, false),
         Field::new("voltage_v", DataType::Float64, false),
         Field::new("current_a", DataType::Float64, false),
         Field::new("charge_capacity_ah", DataType::Float64, true),
@@ -165,11 +167,15 @@ impl ParquetTableWriter {
         self.write(vec![
             Arc::new(StringArray::from_iter_values(rows.iter().map(|_| cell_id))),
             f(|r| r.test_time_s),
+            o(|r| r.timestamp_s),
             Arc::new(UInt32Array::from_iter_values(
                 rows.iter().map(|r| r.cycle_index),
             )),
             Arc::new(UInt32Array::from_iter_values(
                 rows.iter().map(|r| r.step_index),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                rows.iter().map(|r| r.step_kind.as_str()),
             )),
             f(|r| r.voltage_v),
             f(|r| r.current_a),
@@ -338,22 +344,36 @@ impl TimeSeriesBatches {
             f("temperature_c")?,
         );
         let (cyc, step) = (u("cycle_index")?, u("step_index")?);
+        let stamp = f("timestamp_s")?;
+        let kinds: &StringArray = self.src.col(b, "step_kind")?;
+        let step_kind = |i: usize| {
+            StepKind::from_name(kinds.value(i)).ok_or_else(|| {
+                fmt_err(
+                    &self.src.path,
+                    format!("row {i}: unknown step_kind `{}`", kinds.value(i)),
+                )
+            })
+        };
         Ok(TimeSeriesChunk {
             cell_ids: (0..b.num_rows())
                 .map(|i| ids.value(i).to_string())
                 .collect(),
             records: (0..b.num_rows())
-                .map(|i| TimeSeriesRecord {
-                    test_time_s: t.value(i),
-                    cycle_index: cyc.value(i),
-                    step_index: step.value(i),
-                    voltage_v: v.value(i),
-                    current_a: c.value(i),
-                    charge_capacity_ah: opt(qc, i),
-                    discharge_capacity_ah: opt(qd, i),
-                    temperature_c: opt(temp, i),
+                .map(|i| {
+                    Ok(TimeSeriesRecord {
+                        test_time_s: t.value(i),
+                        timestamp_s: opt(stamp, i),
+                        cycle_index: cyc.value(i),
+                        step_index: step.value(i),
+                        step_kind: step_kind(i)?,
+                        voltage_v: v.value(i),
+                        current_a: c.value(i),
+                        charge_capacity_ah: opt(qc, i),
+                        discharge_capacity_ah: opt(qd, i),
+                        temperature_c: opt(temp, i),
+                    })
                 })
-                .collect(),
+                .collect::<Result<_>>()?,
         })
     }
 }

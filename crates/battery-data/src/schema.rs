@@ -54,22 +54,98 @@ pub struct CycleSummary {
     pub end_of_discharge_voltage_v: Option<f64>,
 }
 
+/// What a cycler step was doing when a sample was taken, where the file says.
+///
+/// The direction (charge or discharge) is the sign of the current, so it is not
+/// repeated here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StepKind {
+    /// The file does not say.
+    #[default]
+    Unknown,
+    /// Open circuit: no current.
+    Rest,
+    /// Constant current.
+    ConstantCurrent,
+    /// Constant voltage.
+    ConstantVoltage,
+    /// Constant current followed by constant voltage within one step.
+    ConstantCurrentConstantVoltage,
+    /// Constant power.
+    ConstantPower,
+    /// Constant resistance (load).
+    ConstantResistance,
+    /// Current or voltage pulses.
+    Pulse,
+    /// An impedance measurement (EIS, FRA, ZIR).
+    Impedance,
+    /// A step kind the file names that none of the above covers.
+    Other,
+}
+
+impl StepKind {
+    /// Short lower-case name, as stored in Parquet: `unknown`, `rest`, `cc`, `cv`,
+    /// `cccv`, `cp`, `cr`, `pulse`, `eis`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Unknown => "unknown",
+            StepKind::Rest => "rest",
+            StepKind::ConstantCurrent => "cc",
+            StepKind::ConstantVoltage => "cv",
+            StepKind::ConstantCurrentConstantVoltage => "cccv",
+            StepKind::ConstantPower => "cp",
+            StepKind::ConstantResistance => "cr",
+            StepKind::Pulse => "pulse",
+            StepKind::Impedance => "eis",
+            StepKind::Other => "other",
+        }
+    }
+
+    /// Inverse of [`StepKind::as_str`]; `None` for any other text.
+    pub fn from_name(name: &str) -> Option<StepKind> {
+        [
+            StepKind::Unknown,
+            StepKind::Rest,
+            StepKind::ConstantCurrent,
+            StepKind::ConstantVoltage,
+            StepKind::ConstantCurrentConstantVoltage,
+            StepKind::ConstantPower,
+            StepKind::ConstantResistance,
+            StepKind::Pulse,
+            StepKind::Impedance,
+            StepKind::Other,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+}
+
 /// One sample of a cycler's raw time series.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimeSeriesRecord {
-    /// Time since the start of the test, seconds.
+    /// Test time in seconds as the cycler counts it (it need not start at zero:
+    /// an excerpt or the second technique of a sequence starts later). Files that
+    /// only give date-times get seconds from their first record.
     pub test_time_s: f64,
+    /// Wall-clock time of the sample as Unix seconds, when the file has one.
+    /// Files rarely state a time zone: their local clock is then read as if it
+    /// were UTC, so differences are exact and the date reads as written.
+    pub timestamp_s: Option<f64>,
     /// Cycle index as the cycler counts it.
     pub cycle_index: u32,
     /// Step index within the schedule.
     pub step_index: u32,
+    /// What the step was doing ([`StepKind::Unknown`] when the file does not say).
+    pub step_kind: StepKind,
     /// Terminal voltage, volts.
     pub voltage_v: f64,
     /// Current in amperes, positive while charging.
     pub current_a: f64,
-    /// Cumulative charge capacity within the cycle, Ah.
+    /// Charge capacity counted by the cycler, Ah (within the cycle for Arbin,
+    /// BaSyTec, PEC and EC-Lab; within the step for Maccor, Neware and Novonix).
     pub charge_capacity_ah: Option<f64>,
-    /// Cumulative discharge capacity within the cycle, Ah.
+    /// Discharge capacity counted by the cycler, Ah, positive (same counting as
+    /// the charge capacity).
     pub discharge_capacity_ah: Option<f64>,
     /// Cell (or chamber) temperature, °C.
     pub temperature_c: Option<f64>,
@@ -80,7 +156,8 @@ pub struct TimeSeriesRecord {
 pub struct TimeSeries {
     /// Cell the samples belong to.
     pub cell_id: String,
-    /// The samples, with strictly increasing `test_time_s`.
+    /// The samples in file order; `test_time_s` should increase strictly
+    /// ([`crate::validate::validate_time_series`] reports where it does not).
     pub records: Vec<TimeSeriesRecord>,
 }
 

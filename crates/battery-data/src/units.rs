@@ -49,27 +49,31 @@ impl Unit {
         use Quantity::*;
         let s = symbol.trim();
         let (quantity, scale, offset) = match s {
-            "s" | "sec" => (Time, 1.0, 0.0),
+            "s" | "sec" | "Sec" | "Seconds" | "seconds" => (Time, 1.0, 0.0),
             "ms" => (Time, 1e-3, 0.0),
             "min" => (Time, 60.0, 0.0),
-            "h" | "hr" => (Time, 3600.0, 0.0),
+            "h" | "hr" | "Hours" | "hours" => (Time, 3600.0, 0.0),
             "V" => (Voltage, 1.0, 0.0),
             "mV" => (Voltage, 1e-3, 0.0),
             "A" => (Current, 1.0, 0.0),
             "mA" => (Current, 1e-3, 0.0),
-            "uA" | "µA" => (Current, 1e-6, 0.0),
+            "uA" | "µA" | "μA" => (Current, 1e-6, 0.0),
             "Ah" | "A.h" | "A·h" => (Charge, 1.0, 0.0),
             "mAh" | "mA.h" | "mA·h" => (Charge, 1e-3, 0.0),
             "C" | "As" | "A.s" => (Charge, 1.0 / 3600.0, 0.0),
-            "degC" | "°C" | "C_deg" | "Celsius" => (Temperature, 1.0, 0.0),
+            // `�C` and `?C`: a degree sign lost to a wrong encoding on the way out
+            // of the cycler software (EC-Lab and BaSyTec exports have them).
+            "degC" | "°C" | "ºC" | "C_deg" | "Celsius" | "\u{fffd}C" | "?C" | "deg C" => {
+                (Temperature, 1.0, 0.0)
+            }
             "K" => (Temperature, 1.0, -273.15),
             "Ohm" | "ohm" | "Ω" => (Resistance, 1.0, 0.0),
             "mOhm" | "mohm" | "mΩ" => (Resistance, 1e-3, 0.0),
             "Hz" => (Frequency, 1.0, 0.0),
             "kHz" => (Frequency, 1e3, 0.0),
             "mHz" => (Frequency, 1e-3, 0.0),
-            "Wh" => (Energy, 1.0, 0.0),
-            "mWh" => (Energy, 1e-3, 0.0),
+            "Wh" | "W.h" => (Energy, 1.0, 0.0),
+            "mWh" | "mW.h" => (Energy, 1e-3, 0.0),
             "%" | "pct" => (Ratio, 0.01, 0.0),
             "1" | "fraction" | "ratio" => (Ratio, 1.0, 0.0),
             "count" | "index" | "#" => (Count, 1.0, 0.0),

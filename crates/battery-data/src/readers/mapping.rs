@@ -312,6 +312,8 @@ impl CsvMapping {
             };
             let rec = TimeSeriesRecord {
                 test_time_s: req(Field::TestTime)?,
+                timestamp_s: None,
+                step_kind: Default::default(),
                 cycle_index: index(Field::CycleIndex)?,
                 step_index: index(Field::StepIndex)?,
                 voltage_v: req(Field::Voltage)?,

@@ -1,0 +1,552 @@
+//! Every file in `../shared/data/cycler_formats/` against the facts its README
+//! gives: record count, cycle numbers, first/last test time, voltage range, first
+//! timestamp; frequency range for impedance files. README values are rounded to
+//! the digits they show, so a value matches when it rounds to the stated digits
+//! (half a unit in the last place), which is tighter than 1e-6 relative for
+//! every fact there.
+
+use std::path::PathBuf;
+
+use voltai_battery_data::cycler::{CyclerFile, Format, read_cycler_file};
+use voltai_battery_data::data_dir::dataset_dir;
+
+fn path(rel: &str) -> PathBuf {
+    dataset_dir("cycler_formats").unwrap().join(rel)
+}
+
+/// `ours` equals `fact` to the digits `fact` shows.
+fn matches(ours: f64, fact: &str) -> bool {
+    let f: f64 = fact.parse().unwrap();
+    let decimals = fact.split_once('.').map_or(0, |(_, d)| {
+        d.trim_end_matches(|c: char| !c.is_ascii_digit()).len()
+    });
+    let half_ulp = 0.5 * 10f64.powi(-(decimals as i32));
+    (ours - f).abs() <= half_ulp * (1.0 + 1e-9) + 1e-12 * f.abs()
+}
+
+struct Facts {
+    format: Format,
+    rows: usize,
+    cycles: &'static [u32],
+    time: (&'static str, &'static str),
+    voltage: (&'static str, &'static str),
+    /// Unix seconds of the first record's wall clock (local time read as UTC).
+    first_timestamp: Option<f64>,
+}
+
+fn check(rel: &str, f: &Facts) -> CyclerFile {
+    let file = read_cycler_file(path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(file.format, f.format, "{rel}");
+    let ts = file
+        .time_series()
+        .unwrap_or_else(|| panic!("{rel}: no time series"));
+    let r = &ts.records;
+    assert_eq!(r.len(), f.rows, "{rel}: rows");
+    let mut cycles: Vec<u32> = r.iter().map(|x| x.cycle_index).collect();
+    cycles.sort_unstable();
+    cycles.dedup();
+    assert_eq!(cycles, f.cycles, "{rel}: cycle numbers");
+    let (t0, t1) = (r[0].test_time_s, r[r.len() - 1].test_time_s);
+    assert!(
+        matches(t0, f.time.0),
+        "{rel}: first time {t0} vs {}",
+        f.time.0
+    );
+    assert!(
+        matches(t1, f.time.1),
+        "{rel}: last time {t1} vs {}",
+        f.time.1
+    );
+    let vmin = r.iter().map(|x| x.voltage_v).fold(f64::INFINITY, f64::min);
+    let vmax = r
+        .iter()
+        .map(|x| x.voltage_v)
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(
+        matches(vmin, f.voltage.0),
+        "{rel}: V min {vmin} vs {}",
+        f.voltage.0
+    );
+    assert!(
+        matches(vmax, f.voltage.1),
+        "{rel}: V max {vmax} vs {}",
+        f.voltage.1
+    );
+    if let Some(stamp) = f.first_timestamp {
+        let got = r[0]
+            .timestamp_s
+            .unwrap_or_else(|| panic!("{rel}: no timestamp"));
+        assert!(
+            (got - stamp).abs() < 1e-3,
+            "{rel}: first timestamp {got} vs {stamp}"
+        );
+    }
+    assert!(
+        r.iter()
+            .all(|x| x.voltage_v.is_finite() && x.current_a.is_finite())
+    );
+    file
+}
+
+#[test]
+fn maccor_raw_with_day_clock_times() {
+    let f = check(
+        "maccor/maccor_test_file_4267-66-6519.041",
+        &Facts {
+            format: Format::Maccor,
+            rows: 74,
+            cycles: &[0],
+            time: ("0", "10"),
+            voltage: ("3.90806", "3.91173"),
+            first_timestamp: Some(1_478_102_273.0), // 11/02/2016 15:57:53
+        },
+    );
+    let r = &f.time_series().unwrap().records;
+    assert!(r.iter().all(|x| x.current_a == 0.0));
+    assert_eq!(r[0].step_kind, voltai_battery_data::StepKind::Rest);
+}
+
+#[test]
+fn maccor_raw_signed_discharge_excerpt() {
+    // The README's first timestamp (2019-10-22T06:59:59Z) is BEEP's conversion
+    // from the tester's Pacific clock; the file writes 10/21/2019 23:59:59.
+    let f = check(
+        "maccor/PredictionDiagnostics_000151_test.052",
+        &Facts {
+            format: Format::Maccor,
+            rows: 333,
+            cycles: &[37],
+            time: ("769267", "769270.57"),
+            voltage: ("3.86252", "3.86824"),
+            first_timestamp: Some(1_571_702_399.0),
+        },
+    );
+    let r = &f.time_series().unwrap().records;
+    // State D: a discharge at about −4.84 A; Amp-hr goes to the discharge capacity.
+    assert!(r.iter().all(|x| (x.current_a + 4.84).abs() < 0.01));
+    assert!(
+        r.iter()
+            .all(|x| x.discharge_capacity_ah.is_some() && x.charge_capacity_ah.is_none())
+    );
+}
+
+#[test]
+fn maccor_text_with_decimal_commas_and_a_cut_last_line() {
+    // The README counts 214 rows: its reference fills the last line, cut after
+    // 9 of 28 fields (no voltage), with NaN. We keep the 213 whole records and
+    // say so in the metadata rather than invent a voltage.
+    let f = check(
+        "maccor/maccor_two.txt",
+        &Facts {
+            format: Format::Maccor,
+            rows: 213,
+            cycles: &[1],
+            time: ("0", "212"),
+            voltage: ("0.1377", "0.1514"),
+            first_timestamp: Some(1_622_892_226.0), // 06/05/2021 11:23:46, month first
+        },
+    );
+    assert!(f.metadata["truncated_last_line"].starts_with("line 229: 9 of 28"));
+    assert_eq!(f.metadata["SCap"], "0,017");
+}
+
+#[test]
+fn maccor_csv() {
+    check(
+        "maccor/sample_data_maccor.csv",
+        &Facts {
+            format: Format::Maccor,
+            rows: 15,
+            cycles: &[1],
+            time: ("0", "13.06"),
+            voltage: ("3.668", "3.716"),
+            first_timestamp: Some(1_700_754_971.0), // 23-Nov-23 3:56:11 PM
+        },
+    );
+}
+
+#[test]
+fn maccor_unsigned_current_takes_its_sign_from_the_state() {
+    // A Maccor text export with an unsigned current and a mode column: the
+    // silently-wrong case of the issue (every current positive) is now signed.
+    let dir = std::env::temp_dir().join("voltai_maccor_state");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("unsigned.txt");
+    std::fs::write(
+        &p,
+        "Rec\tCycle C\tStep\tTestTime\tCurrent [A]\tVoltage [V]\tMd\tCap. [Ah]\n\
+         1\t1\t1\t0\t0\t3.5\tR\t0\n\
+         2\t1\t2\t1\t2.0\t3.9\tC\t0.001\n\
+         3\t1\t3\t2\t2.0\t3.4\tD\t0.002\n",
+    )
+    .unwrap();
+    let f = read_cycler_file(&p).unwrap();
+    let r = &f.time_series().unwrap().records;
+    assert_eq!(
+        r.iter().map(|x| x.current_a).collect::<Vec<_>>(),
+        [0.0, 2.0, -2.0]
+    );
+    assert_eq!(r[1].charge_capacity_ah, Some(0.001));
+    assert_eq!(r[2].discharge_capacity_ah, Some(0.002));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn arbin_beep_layout_with_companion_metadata() {
+    // README's first timestamp (03:14:08Z) is not in the file; its DateTime
+    // column starts at 1494645243.4715 (03:14:03.47Z), which we keep.
+    let f = check(
+        "arbin/FastCharge_000025_CH8.csv",
+        &Facts {
+            format: Format::ArbinCsv,
+            rows: 248,
+            cycles: &[0],
+            time: ("10.0024", "1800.0104"),
+            voltage: ("3.30093", "3.30116"),
+            first_timestamp: Some(1_494_645_243.4715),
+        },
+    );
+    assert_eq!(f.metadata["test_id"], "153");
+    assert_eq!(f.start_s, Some(1_494_645_214.0));
+    // The companion alone is not a time series, and says where to look.
+    let e = read_cycler_file(path("arbin/FastCharge_000025_CH8_Metadata.csv")).unwrap_err();
+    assert!(e.to_string().contains("metadata companion"), "{e}");
+}
+
+#[test]
+fn arbin_mits_pro_8_with_bom_and_tabbed_dates() {
+    check(
+        "arbin/sample_data_arbin.csv",
+        &Facts {
+            format: Format::ArbinCsv,
+            rows: 13,
+            cycles: &[1],
+            time: ("30.0005", "301.214"),
+            voltage: ("3.53455", "3.5996"),
+            first_timestamp: Some(1_726_821_154.558),
+        },
+    );
+}
+
+#[test]
+fn neware_csv_with_clock_times_past_24_hours() {
+    let f = check(
+        "neware/neware_uio.csv",
+        &Facts {
+            format: Format::NewareCsv,
+            rows: 9065,
+            cycles: &[1, 2, 3, 4],
+            time: ("0", "518538"),
+            voltage: ("0.05", "2.957"),
+            first_timestamp: Some(1_652_891_272.0),
+        },
+    );
+    use voltai_battery_data::StepKind;
+    let r = &f.time_series().unwrap().records;
+    let cc: Vec<_> = r
+        .iter()
+        .filter(|x| x.step_kind == StepKind::ConstantCurrent)
+        .collect();
+    assert!(cc.iter().any(|x| x.current_a < 0.0) && cc.iter().any(|x| x.current_a > 0.0));
+    assert!(
+        r.iter()
+            .filter(|x| x.step_kind == StepKind::Rest)
+            .all(|x| x.current_a == 0.0)
+    );
+}
+
+#[test]
+fn biologic_mpr_and_mpt_of_the_same_run_agree() {
+    let mpr = check(
+        "biologic/cp.mpr",
+        &Facts {
+            format: Format::BiologicMpr,
+            rows: 121,
+            cycles: &[0],
+            time: ("328.364", "447.3645887"),
+            voltage: ("-3.59443", "-3.24632"),
+            first_timestamp: None,
+        },
+    );
+    // Acquisition start 2021-03-02 16:17:59; a record's clock is start + time/s.
+    assert_eq!(mpr.start_s, Some(1_614_701_879.0));
+    let mpt = check(
+        "biologic/cp.mpt",
+        &Facts {
+            format: Format::BiologicMpt,
+            rows: 121,
+            cycles: &[0],
+            time: ("328.364", "447.3645887"),
+            voltage: ("-3.45473", "0"),
+            first_timestamp: Some(1_614_701_879.0 + 328.364_191_704_822_6),
+        },
+    );
+    let (a, b) = (
+        &mpr.time_series().unwrap().records,
+        &mpt.time_series().unwrap().records,
+    );
+    // The text export prints 16 significant digits of the binary's f64 time.
+    for (x, y) in a.iter().zip(b) {
+        assert!((x.test_time_s - y.test_time_s).abs() < 1e-12 * y.test_time_s);
+        assert!(
+            (x.current_a - y.current_a).abs() < 1e-9,
+            "{} vs {}",
+            x.current_a,
+            y.current_a
+        );
+        assert!((x.timestamp_s.unwrap() - y.timestamp_s.unwrap()).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn biologic_mpr_without_a_current_column() {
+    for (rel, rows, cycles, time, voltage, start) in [
+        (
+            "biologic/250116_kigr_gen6_01_02_GCPL_CD8.mpr",
+            3791,
+            &[0u32, 1, 2][..],
+            ("43213.8", "81716.45993"),
+            ("0.288285", "4.90065"),
+            1_737_036_354.213,
+        ),
+        (
+            "biologic/jdb11-1_c3_gcpl_5cycles_2V-3p8V_C-24_data_C09.mpr",
+            46102,
+            &[0, 1, 2, 3, 4, 5, 6][..],
+            ("0", "456309.5862"),
+            ("1.9999", "3.80006"),
+            1_603_716_598.0,
+        ),
+    ] {
+        let f = check(
+            rel,
+            &Facts {
+                format: Format::BiologicMpr,
+                rows,
+                cycles,
+                time,
+                voltage,
+                first_timestamp: None,
+            },
+        );
+        assert!((f.start_s.unwrap() - start).abs() < 1e-3, "{rel}");
+        // Current from the set point in CC steps: about ±1.2 mA and ±89 µA.
+        let imax = f
+            .time_series()
+            .unwrap()
+            .records
+            .iter()
+            .map(|x| x.current_a.abs())
+            .fold(0.0, f64::max);
+        let want = if rows == 3791 { 1.2e-3 } else { 8.9e-5 };
+        assert!((imax - want).abs() / want < 0.02, "{rel}: {imax}");
+    }
+}
+
+#[test]
+fn biologic_ascii_variants() {
+    check(
+        "biologic/Sample_data_biologic_timestamped.txt",
+        &Facts {
+            format: Format::BiologicMpt,
+            rows: 8,
+            cycles: &[0],
+            time: ("0", "12.464"),
+            voltage: ("4.14656", "4.15459"),
+            first_timestamp: Some(1_732_102_721.707),
+        },
+    );
+    check(
+        "biologic/Sample_data_biologic_no_header.mpt",
+        &Facts {
+            format: Format::BiologicMpt,
+            rows: 13,
+            cycles: &[0],
+            time: ("281672", "281792.5021"),
+            voltage: ("2.9344", "2.9814"),
+            first_timestamp: None,
+        },
+    );
+}
+
+#[test]
+fn basytec_novonix_pec() {
+    check(
+        "basytec/sample_data_basytec.txt",
+        &Facts {
+            format: Format::Basytec,
+            rows: 74,
+            cycles: &[0, 1],
+            time: ("0", "70.23580367"),
+            voltage: ("3.52556", "3.53285"),
+            first_timestamp: Some(1_687_197_413.0),
+        },
+    );
+    let nova = check(
+        "novonix/test_Nova_Form-CH01-01_short.csv",
+        &Facts {
+            format: Format::Novonix,
+            rows: 3942,
+            cycles: &[1],
+            time: ("0", "62764.47"),
+            voltage: ("0.137103", "3.42744"),
+            first_timestamp: Some(1_649_674_687.0),
+        },
+    );
+    assert!(
+        nova.time_series()
+            .unwrap()
+            .records
+            .iter()
+            .all(|x| x.current_a >= 0.0)
+    );
+    check(
+        "pec/pec.csv",
+        &Facts {
+            format: Format::Pec,
+            rows: 16255,
+            cycles: &[0, 1, 2],
+            time: ("1", "323010.183"),
+            voltage: ("2.49352", "3.79979"),
+            first_timestamp: Some(1_550_852_607.0),
+        },
+    );
+    check(
+        "pec/Test25195.csv",
+        &Facts {
+            format: Format::Pec,
+            rows: 19,
+            cycles: &[0],
+            time: ("0.002", "162.363"),
+            voltage: ("3.56886", "3.56903"),
+            first_timestamp: Some(1_767_721_866.0),
+        },
+    );
+}
+
+fn check_eis(rel: &str, format: Format, points: usize, spectra: usize, f_max: &str, f_min: &str) {
+    let file = read_cycler_file(path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(file.format, format, "{rel}");
+    let s = file
+        .spectra()
+        .unwrap_or_else(|| panic!("{rel}: no spectra"));
+    assert_eq!(s.len(), spectra, "{rel}: spectra");
+    assert_eq!(
+        s.iter().map(|x| x.len()).sum::<usize>(),
+        points,
+        "{rel}: points"
+    );
+    let all = s.iter().flat_map(|x| x.frequency_hz.iter().copied());
+    let (lo, hi) = all.fold((f64::INFINITY, 0.0f64), |(a, b), f| (a.min(f), b.max(f)));
+    assert!(matches(hi, f_max), "{rel}: f max {hi} vs {f_max}");
+    assert!(matches(lo, f_min), "{rel}: f min {lo} vs {f_min}");
+    // Capacitive arcs: Im(Z) < 0 at most points whatever sign the file writes.
+    let neg = s
+        .iter()
+        .flat_map(|x| x.z_imag_ohm.iter())
+        .filter(|&&z| z < 0.0)
+        .count();
+    assert!(2 * neg >= points, "{rel}: Im(Z) sign");
+}
+
+#[test]
+fn impedance_files() {
+    check_eis(
+        "biologic_eis/exampleDataBioLogic.mpt",
+        Format::BiologicMpt,
+        43,
+        1,
+        "1000.32",
+        "0.0168955",
+    );
+    check_eis(
+        "biologic_eis/PEIS.mpr",
+        Format::BiologicMpr,
+        244,
+        4,
+        "10002.2",
+        "0.0100092",
+    );
+    check_eis(
+        "biologic_eis/zir.mpr",
+        Format::BiologicMpr,
+        1,
+        1,
+        "10019.5",
+        "10019.5",
+    );
+    check_eis(
+        "biologic_eis/zir.mpt",
+        Format::BiologicMpt,
+        1,
+        1,
+        "10019.5",
+        "10019.5",
+    );
+    check_eis(
+        "maccor/maccor_test_file_4267-66-6519.EDA0001.041",
+        Format::MaccorEda,
+        60,
+        1,
+        "999999",
+        "1.25892",
+    );
+    check_eis(
+        "gamry/exampleDataGamry.DTA",
+        Format::GamryDta,
+        72,
+        1,
+        "200016",
+        "0.0158898",
+    );
+    check_eis(
+        "gamry/eispot_data.dta",
+        Format::GamryDta,
+        10,
+        1,
+        "10000",
+        "0.5",
+    );
+    check_eis(
+        "zplot/exampleDataZPlot.z",
+        Format::ZPlot,
+        21,
+        1,
+        "300000",
+        "3000",
+    );
+    check_eis(
+        "zplot/exampleDataZPlot_noComments.z",
+        Format::ZPlot,
+        31,
+        1,
+        "300000",
+        "300",
+    );
+    check_eis(
+        "impedance_csv/exampleData.csv",
+        Format::ImpedanceCsv,
+        66,
+        1,
+        "10000",
+        "0.0031623",
+    );
+    // The .mpr and .mpt of one ZIR point agree to float32 precision.
+    let a = read_cycler_file(path("biologic_eis/zir.mpr")).unwrap();
+    let b = read_cycler_file(path("biologic_eis/zir.mpt")).unwrap();
+    let (a, b) = (&a.spectra().unwrap()[0], &b.spectra().unwrap()[0]);
+    assert!((a.z_real_ohm[0] - b.z_real_ohm[0]).abs() / b.z_real_ohm[0] < 1e-6);
+    assert!((a.z_imag_ohm[0] - b.z_imag_ohm[0]).abs() / b.z_imag_ohm[0].abs() < 1e-6);
+    // PEIS: four spectra numbered 1..4 of 61 frequencies.
+    let p = read_cycler_file(path("biologic_eis/PEIS.mpr")).unwrap();
+    let cycles: Vec<_> = p
+        .spectra()
+        .unwrap()
+        .iter()
+        .map(|s| (s.state.cycle, s.len()))
+        .collect();
+    assert_eq!(
+        cycles,
+        [(Some(1), 61), (Some(2), 61), (Some(3), 61), (Some(4), 61)]
+    );
+}

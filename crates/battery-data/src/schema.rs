@@ -161,6 +161,17 @@ pub struct TimeSeries {
     pub records: Vec<TimeSeriesRecord>,
 }
 
+impl TimeSeries {
+    /// Removes records identical in every field to the one before (a cycler
+    /// logging the same sample twice), returning how many were removed. Records
+    /// that only share a time are kept: validation reports them.
+    pub fn drop_exact_duplicates(&mut self) -> usize {
+        let before = self.records.len();
+        self.records.dedup();
+        before - self.records.len()
+    }
+}
+
 /// Conditions under which an impedance spectrum was measured, and labels.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EisState {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cycler::{CyclerData, CyclerFile};
 use crate::features::Mask;
 use crate::schema::{CycleSummary, TimeSeries};
 use voltai_core::{Error, Result};
@@ -21,6 +22,12 @@ pub struct Rules {
     pub voltage_v: (f64, f64),
     /// Plausible cell-temperature range, °C.
     pub temperature_c: (f64, f64),
+    /// Largest plausible |current| as a C-rate of the nominal capacity, when
+    /// the capacity is known (30 C covers power cells in pulse tests).
+    pub max_c_rate: f64,
+    /// Largest plausible |current| in amperes when no capacity is known
+    /// (large-format cells reach a few hundred A; mA read as A reach thousands).
+    pub max_current_a: f64,
 }
 
 impl Default for Rules {
@@ -30,6 +37,8 @@ impl Default for Rules {
             coulombic_efficiency: (0.90, 1.02),
             voltage_v: (0.0, 5.5),
             temperature_c: (-60.0, 150.0),
+            max_c_rate: 30.0,
+            max_current_a: 1000.0,
         }
     }
 }
@@ -49,6 +58,9 @@ pub struct Issue {
     pub value: f64,
     /// Why it is implausible.
     pub reason: String,
+    /// `file:line` (or `file:record N` for binary files), where known.
+    #[serde(default)]
+    pub location: Option<String>,
 }
 
 /// All issues found by a validation pass.
@@ -148,6 +160,7 @@ pub fn validate_cycles(
             field: field.into(),
             value,
             reason,
+            location: None,
         })
     };
     for c in cycles {
@@ -186,8 +199,26 @@ pub fn validate_cycles(
     Ok(report)
 }
 
-/// Checks a raw time series: decreasing time, voltage and temperature ranges.
-pub fn validate_time_series(ts: &TimeSeries, rules: &Rules) -> ValidationReport {
+/// Checks a raw time series: repeated or decreasing time (with both values),
+/// voltage and temperature ranges, and a current implausible for the cell
+/// (above `max_c_rate` × `nominal_ah` when the capacity is known, above
+/// `max_current_a` otherwise). Exact duplicate records can be dropped first
+/// with [`TimeSeries::drop_exact_duplicates`].
+pub fn validate_time_series(
+    ts: &TimeSeries,
+    nominal_ah: Option<f64>,
+    rules: &Rules,
+) -> Result<ValidationReport> {
+    if let Some(q) = nominal_ah
+        && !(q.is_finite() && q > 0.0)
+    {
+        return Err(Error::invalid_parameter("nominal_ah", q, "(0, inf)"));
+    }
+    if !(rules.max_c_rate > 0.0 && rules.max_current_a > 0.0) {
+        return Err(Error::InvalidInput(
+            "max_c_rate and max_current_a must be positive".into(),
+        ));
+    }
     let mut report = ValidationReport::default();
     let mut push = |k: usize, field: &str, value: f64, reason: String| {
         report.issues.push(Issue {
@@ -197,16 +228,28 @@ pub fn validate_time_series(ts: &TimeSeries, rules: &Rules) -> ValidationReport 
             field: field.into(),
             value,
             reason,
+            location: None,
         })
     };
+    let max_current = nominal_ah.map_or(rules.max_current_a, |q| rules.max_c_rate * q);
     for (k, r) in ts.records.iter().enumerate() {
-        if k > 0 && r.test_time_s < ts.records[k - 1].test_time_s {
-            push(
-                k,
-                "test_time_s",
-                r.test_time_s,
-                "time goes backwards".into(),
-            );
+        if k > 0 {
+            let prev = ts.records[k - 1].test_time_s;
+            if r.test_time_s < prev {
+                push(
+                    k,
+                    "test_time_s",
+                    r.test_time_s,
+                    format!("time goes backwards: {} s after {prev} s", r.test_time_s),
+                );
+            } else if r.test_time_s == prev {
+                push(
+                    k,
+                    "test_time_s",
+                    r.test_time_s,
+                    format!("time repeats: {} s after {prev} s", r.test_time_s),
+                );
+            }
         }
         let (vlo, vhi) = rules.voltage_v;
         if !(vlo..=vhi).contains(&r.voltage_v) {
@@ -217,6 +260,16 @@ pub fn validate_time_series(ts: &TimeSeries, rules: &Rules) -> ValidationReport 
                 format!("outside [{vlo}, {vhi}] V"),
             );
         }
+        if r.current_a.abs() > max_current {
+            let why = match nominal_ah {
+                Some(q) => format!(
+                    "|I| above {} C of the nominal {q} Ah ({max_current} A): a unit error?",
+                    rules.max_c_rate
+                ),
+                None => format!("|I| above {max_current} A: a unit error?"),
+            };
+            push(k, "current_a", r.current_a, why);
+        }
         if let Some(t) = r.temperature_c {
             let (tlo, thi) = rules.temperature_c;
             if !(tlo..=thi).contains(&t) {
@@ -224,5 +277,29 @@ pub fn validate_time_series(ts: &TimeSeries, rules: &Rules) -> ValidationReport 
             }
         }
     }
-    report
+    Ok(report)
+}
+
+/// [`validate_time_series`] for a file read by [`crate::cycler::read_cycler_file`]:
+/// each issue is located at its file and line (text) or record (binary).
+pub fn validate_cycler_file(
+    file: &CyclerFile,
+    nominal_ah: Option<f64>,
+    rules: &Rules,
+) -> Result<ValidationReport> {
+    let CyclerData::TimeSeries { series, origins } = &file.data else {
+        return Ok(ValidationReport::default());
+    };
+    let mut report = validate_time_series(series, nominal_ah, rules)?;
+    let binary = file.format.is_binary();
+    for issue in &mut report.issues {
+        if let Some(o) = issue.record.and_then(|k| origins.get(k)) {
+            issue.location = Some(if binary {
+                format!("{}:record {o}", file.path)
+            } else {
+                format!("{}:{o}", file.path)
+            });
+        }
+    }
+    Ok(report)
 }

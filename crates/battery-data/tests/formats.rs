@@ -54,7 +54,7 @@ fn malformed_input_names_line_and_column() {
     let e = m
         .read_time_series_from(
             "f.csv",
-            "Time,U,I,T,Cyc\n0,3700,1,300,1\n1,3.7x,1,300,1\n".as_bytes(),
+            "Time (s),U,I,T,Cyc\n0,3700,1,300,1\n1,3.7x,1,300,1\n".as_bytes(),
         )
         .unwrap_err();
     let (line, col, _) = parse_err(e);
@@ -63,7 +63,7 @@ fn malformed_input_names_line_and_column() {
     let e = m
         .read_time_series_from(
             "f.csv",
-            "Time,U,I,T,Cyc\n5,3700,1,300,1\n4,3700,1,300,1\n".as_bytes(),
+            "Time (s),U,I,T,Cyc\n5,3700,1,300,1\n4,3700,1,300,1\n".as_bytes(),
         )
         .unwrap_err();
     let (line, col, msg) = parse_err(e);
@@ -71,13 +71,13 @@ fn malformed_input_names_line_and_column() {
     assert!(msg.contains("monotonic"));
     // Missing column: located on the header line.
     let e = m
-        .read_time_series_from("f.csv", "Time,U,T,Cyc\n0,3700,300,1\n".as_bytes())
+        .read_time_series_from("f.csv", "Time (s),U,T,Cyc\n0,3700,300,1\n".as_bytes())
         .unwrap_err();
     let (line, _, msg) = parse_err(e);
     assert_eq!(line, 1);
     assert!(msg.contains("`I`"));
     // Unknown unit in the header.
-    let bad_unit = r#"{"cell_id":"c","columns":[{"column":"Time","field":"TestTime"},{"column":"U","field":"Voltage"},{"column":"I","field":"Current"}]}"#;
+    let bad_unit = r#"{"cell_id":"c","columns":[{"column":"Time","field":"TestTime"},{"column":"U","field":"Voltage","unit":"V"},{"column":"I","field":"Current","unit":"A"}]}"#;
     let e = CsvMapping::from_json(bad_unit)
         .unwrap()
         .read_time_series_from("f.csv", "Time(fortnights),U,I\n0,3,1\n".as_bytes())
@@ -162,4 +162,106 @@ proptest! {
         let text = format!("cell_id,temperature_C,cycle,freq_Hz,z_real_ohm,z_imag_ohm\n{body}");
         if let Ok(t) = Table::from_reader("fuzz.csv", text.as_bytes()) { let _ = read_eis_long_from(t); }
     }
+}
+
+#[test]
+fn mapping_without_units_is_an_error_not_a_guess() {
+    // The silently-wrong case of the issue: mV and mA read as V and A.
+    let m = CsvMapping::from_json(
+        r#"{"cell_id":"c","columns":[
+            {"column":"t","field":"TestTime","unit":"s"},
+            {"column":"U","field":"Voltage"},
+            {"column":"I","field":"Current","unit":"mA"}]}"#,
+    )
+    .unwrap();
+    let e = m
+        .read_time_series_from("f.csv", "t,U,I\n0,3345,1100\n".as_bytes())
+        .unwrap_err();
+    let (line, col, msg) = parse_err(e);
+    assert_eq!((line, col), (1, 2));
+    assert!(msg.contains("has no unit"), "{msg}");
+    // A unit in the header is enough.
+    let ts = m
+        .read_time_series_from("f.csv", "t,U (mV),I\n0,3345,1100\n".as_bytes())
+        .unwrap();
+    assert!((ts[0].records[0].voltage_v - 3.345).abs() < 1e-12);
+    assert!((ts[0].records[0].current_a - 1.1).abs() < 1e-12);
+}
+
+#[test]
+fn mapping_reads_european_legacy_exports() {
+    // Semicolons, decimal commas, a Windows-1252 `°` in the header, a preamble,
+    // clock times past 24 h, a date-time column and the sign in a state column.
+    let mut bytes = b"Exported by tester\n".to_vec();
+    bytes.extend_from_slice(b"Zeit;Datum;U [V];I [A];T [\xb0C];Modus\n");
+    bytes.extend_from_slice(b"23:59:59,5;01.02.2024 10:00:00;3,71;1,5;25,0;L\n");
+    bytes.extend_from_slice(b"24:00:00,5;01.02.2024 10:00:01;3,72;1,5;25,5;E\n");
+    bytes.extend_from_slice(b"24:00:01,5;01.02.2024 10:00:02;3,60;0;25,5;P\n");
+    let m = CsvMapping::from_json(
+        r#"{"cell_id":"c","delimiter":";","decimal_comma":true,"skip_lines":1,
+            "columns":[
+              {"column":"Zeit","field":"TestTime"},
+              {"column":"Datum","field":"Timestamp"},
+              {"column":"U","field":"Voltage"},
+              {"column":"I","field":"Current"},
+              {"column":"T","field":"Temperature"}],
+            "current_sign":{"column":"Modus","charge":["L"],"discharge":["E"]}}"#,
+    )
+    .unwrap();
+    let ts = m.read_time_series_from("de.csv", bytes.as_slice()).unwrap();
+    let r = &ts[0].records;
+    assert_eq!(r[0].test_time_s, 86_399.5);
+    assert_eq!(r[1].test_time_s, 86_400.5);
+    assert_eq!(r[0].voltage_v, 3.71);
+    assert_eq!(
+        [r[0].current_a, r[1].current_a, r[2].current_a],
+        [1.5, -1.5, 0.0]
+    );
+    assert_eq!(r[1].temperature_c, Some(25.5));
+    // 2024-02-01T10:00:01Z
+    assert_eq!(r[1].timestamp_s, Some(1_706_781_601.0));
+    // A decimal comma with a comma delimiter is refused up front.
+    let bad =
+        CsvMapping::from_json(r#"{"cell_id":"c","decimal_comma":true,"columns":[]}"#).unwrap();
+    assert!(
+        bad.read_time_series_from("x.csv", "a\n1\n".as_bytes())
+            .is_err()
+    );
+}
+
+#[test]
+fn duplicate_and_implausible_records_are_reported_with_their_place() {
+    use voltai_battery_data::validate::{Rules, validate_time_series};
+    let m = CsvMapping::from_json(
+        r#"{"cell_id":"c","columns":[
+            {"column":"t","field":"TestTime","unit":"s"},
+            {"column":"U","field":"Voltage","unit":"V"},
+            {"column":"I","field":"Current","unit":"A"}]}"#,
+    )
+    .unwrap();
+    let mut ts = m
+        .read_time_series_from(
+            "f.csv",
+            "t,U,I\n0,3.3,1\n1,3.4,1\n1,3.4,1\n1,3.5,1100\n".as_bytes(),
+        )
+        .unwrap()
+        .remove(0);
+    let report = validate_time_series(&ts, Some(1.1), &Rules::default()).unwrap();
+    let what: Vec<(usize, &str)> = report
+        .issues
+        .iter()
+        .map(|i| (i.record.unwrap(), i.field.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [(2, "test_time_s"), (3, "test_time_s"), (3, "current_a")]
+    );
+    assert!(report.issues[0].reason.contains("1 s after 1 s"));
+    // Without a capacity, 1100 A is still above the absolute bound.
+    let report = validate_time_series(&ts, None, &Rules::default()).unwrap();
+    assert!(report.issues.iter().any(|i| i.field == "current_a"));
+    // The documented option removes the exact duplicate, not the record that
+    // merely shares its time.
+    assert_eq!(ts.drop_exact_duplicates(), 1);
+    assert_eq!(ts.records.len(), 3);
 }

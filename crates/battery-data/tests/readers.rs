@@ -66,7 +66,11 @@ fn raw_arbin_export_parses_with_blank_columns() {
     assert_eq!(first.voltage_v, 1.9993086);
     assert_eq!(first.discharge_capacity_ah, Some(0.029321309));
     assert!((first.temperature_c.unwrap() - 23.688360942391668).abs() < 1e-12);
-    assert!(validate_time_series(&ts, &Rules::default()).is_clean());
+    assert!(
+        validate_time_series(&ts, None, &Rules::default())
+            .unwrap()
+            .is_clean()
+    );
 }
 
 #[test]

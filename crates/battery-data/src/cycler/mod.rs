@@ -43,8 +43,8 @@ mod neware;
 mod novonix;
 mod pec;
 mod table;
-mod text;
-mod time;
+pub(crate) mod text;
+pub(crate) mod time;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -106,6 +106,11 @@ impl Format {
         Format::ImpedanceCsv,
     ];
 
+    /// True for binary formats (their origins are record numbers, not lines).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::BiologicMpr)
+    }
+
     /// A human-readable name.
     pub fn name(self) -> &'static str {
         match self {
@@ -164,6 +169,26 @@ impl CyclerFile {
             CyclerData::TimeSeries { series, .. } => Some(series),
             CyclerData::Impedance(_) => None,
         }
+    }
+
+    /// Removes records identical in every field to the one before, keeping
+    /// `origins` aligned; returns how many were removed.
+    pub fn drop_exact_duplicates(&mut self) -> usize {
+        let CyclerData::TimeSeries { series, origins } = &mut self.data else {
+            return 0;
+        };
+        let before = series.records.len();
+        let mut keep = Vec::with_capacity(before);
+        let mut kept_origins = Vec::with_capacity(before);
+        for (k, r) in series.records.iter().enumerate() {
+            if keep.last() != Some(r) {
+                keep.push(*r);
+                kept_origins.push(origins.get(k).copied().unwrap_or(0));
+            }
+        }
+        series.records = keep;
+        *origins = kept_origins;
+        before - series.records.len()
     }
 
     /// The spectra, for impedance formats.

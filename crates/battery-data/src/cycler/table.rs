@@ -302,7 +302,7 @@ impl Layout {
         let v = parse_number(t, self.decimal_comma).map_err(|()| {
             self.err(
                 ln,
-                ranges[c.index].0 as u64 + 1,
+                c.index as u64 + 1,
                 format!("`{t}` in column `{}` is not a number", self.names[c.index]),
             )
         })?;
@@ -315,14 +315,14 @@ impl Layout {
             .ok_or_else(|| Error::internal(format!("resolved layout lacks {role:?}")))?;
         self.number(line, ranges, c, ln)?
             .ok_or_else(|| match ranges.get(c.index) {
-                Some(r) => self.err(
+                Some(_) => self.err(
                     ln,
-                    r.0 as u64 + 1,
+                    c.index as u64 + 1,
                     format!("empty `{}` where a value is required", self.names[c.index]),
                 ),
                 None => self.err(
                     ln,
-                    line.len() as u64 + 1,
+                    c.index as u64 + 1,
                     format!(
                         "line has {} fields, the header {}: `{}` is missing",
                         ranges.len(),
@@ -349,7 +349,7 @@ impl Layout {
         if v < 0.0 || v.fract() != 0.0 || v > f64::from(u32::MAX) {
             return Err(self.err(
                 ln,
-                ranges[c.index].0 as u64 + 1,
+                c.index as u64 + 1,
                 format!(
                     "`{v}` in column `{}` is not a non-negative integer",
                     self.names[c.index]
@@ -377,7 +377,7 @@ impl Layout {
                 timestamp = Some(v.ok_or_else(|| {
                     self.err(
                         ln,
-                        ranges[c.index].0 as u64 + 1,
+                        c.index as u64 + 1,
                         format!(
                             "`{t}` in column `{}` is not a date-time",
                             self.names[c.index]
@@ -389,7 +389,7 @@ impl Layout {
         let test_time_s = match self.col(Role::TestTime) {
             Some(c) => {
                 let t = self.text(line, ranges, c).unwrap_or("");
-                let at = ranges.get(c.index).map_or(1, |r| r.0 as u64 + 1);
+                let at = c.index as u64 + 1;
                 if t.contains(':') {
                     match parse_clock(t) {
                         Some(s) => s,

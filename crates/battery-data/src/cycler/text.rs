@@ -23,6 +23,13 @@ pub(crate) struct Lines<R> {
     pending: Option<Vec<u8>>,
 }
 
+impl<R> Lines<R> {
+    /// The file name used in errors.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+}
+
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(file: &str, reader: R, fallback: &'static Encoding) -> Self {
         Lines {
@@ -34,11 +41,6 @@ impl<R: BufRead> Lines<R> {
             fallback,
             pending: None,
         }
-    }
-
-    /// The file name used in errors.
-    pub(crate) fn file(&self) -> &str {
-        &self.file
     }
 
     /// 1-based number of the line last returned (0 before the first).

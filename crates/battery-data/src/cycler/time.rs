@@ -77,7 +77,7 @@ pub(crate) fn ole_date_to_unix(days: f64) -> Option<f64> {
 }
 
 /// Seconds of a clock duration: `hh:mm:ss(.fff)` with any number of hours,
-/// `mm:ss`, or Maccor's `Nd hh:mm:ss.ffff`. `None` if the text is not one.
+/// `mm:ss`, or Maccor's `Nd hh:mm:ss.ffff`; the seconds may use a decimal comma. `None` if the text is not one.
 pub(crate) fn parse_clock(text: &str) -> Option<f64> {
     let t = text.trim();
     let (days, clock) = match t.split_once('d') {
@@ -98,8 +98,9 @@ pub(crate) fn parse_clock(text: &str) -> Option<f64> {
     let int = |s: &str| -> Option<f64> {
         (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<f64>().ok())?
     };
+    // Seconds may carry a decimal comma (`23:59:59,5`) in European exports.
     let secs = |s: &str| -> Option<f64> {
-        let v = s.parse::<f64>().ok()?;
+        let v = s.replacen(',', ".", 1).parse::<f64>().ok()?;
         (s.as_bytes().first()?.is_ascii_digit() && (0.0..60.0).contains(&v)).then_some(v)
     };
     let total = match c {

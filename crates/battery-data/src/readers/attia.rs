@@ -159,6 +159,7 @@ impl AttiaData {
                     negate: false,
                 },
             ],
+            ..Default::default()
         };
         let trajectories = mapping.read_cycles(dir.join("validation_capacity_trajectories.csv"))?;
         Ok(AttiaData {

@@ -88,6 +88,7 @@ impl ChenData {
                 col("eocv_V", Field::EndOfChargeVoltage, "V"),
                 col("eodv_V", Field::EndOfDischargeVoltage, "V"),
             ],
+            ..Default::default()
         };
         let cycles = mapping.read_cycles(dir.join("cycles.csv"))?;
         Ok(ChenData { cells, cycles })

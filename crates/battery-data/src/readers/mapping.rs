@@ -3,23 +3,32 @@
 //!
 //! ```json
 //! { "cell_id": "my_cell",
+//!   "delimiter": ";", "decimal_comma": true, "encoding": "windows-1252", "skip_lines": 2,
 //!   "columns": [ { "column": "Time (h)",  "field": "TestTime" },
 //!                { "column": "U",         "field": "Voltage", "unit": "mV" },
-//!                { "column": "I",         "field": "Current", "unit": "mA", "negate": true } ] }
+//!                { "column": "I",         "field": "Current", "unit": "mA" } ],
+//!   "current_sign": { "column": "Mode", "charge": ["C"], "discharge": ["D"] } }
 //! ```
 //!
-//! The unit comes from the mapping, else from the header (`Name(unit)` or
-//! `Name [unit]`), else the field's stored unit.
+//! A quantity's unit comes from the mapping, else from the header (`Name(unit)`
+//! or `Name [unit]`); a quantity with neither is an error, because guessing is
+//! how `3345 V` and `1100 A` load without complaint. Times may be numbers in
+//! their unit, clock durations (`144:02:18`, `00:01:28.129`) or date-times
+//! (counted from the first record). Lines that are not UTF-8 are decoded with
+//! `encoding` (any WHATWG label: `windows-1252`, `latin1`, `gbk`, `shift_jis`).
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufReader, Read};
+
+use crate::table::Table;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cycler::text::{Lines, field, parse_number, split_fields};
+use crate::cycler::time::{DateTimeParser, parse_clock};
 use crate::schema::{CycleSummary, TimeSeries, TimeSeriesRecord};
-use crate::table::{Row, Table};
 use crate::units::{Quantity, Unit, split_header};
 use voltai_core::{Error, Result};
 
@@ -28,8 +37,10 @@ use voltai_core::{Error, Result};
 pub enum Field {
     /// Cell identifier (text), for files holding several cells.
     CellId,
-    /// Test time (time series).
+    /// Test time (time series): a number in its unit, a clock duration or a date-time.
     TestTime,
+    /// Wall-clock date-time of a record (text, or Unix seconds when numeric).
+    Timestamp,
     /// Cycle index (both tables).
     CycleIndex,
     /// Step index (time series).
@@ -62,14 +73,14 @@ pub enum Field {
     EndOfDischargeVoltage,
 }
 
-const N_FIELDS: usize = 17;
+const N_FIELDS: usize = 18;
 
 impl Field {
-    /// The quantity the field holds (`None` for the text cell id).
+    /// The quantity the field holds (`None` for the text cell id and timestamp).
     pub fn quantity(self) -> Option<Quantity> {
         use Field::*;
         Some(match self {
-            CellId => return None,
+            CellId | Timestamp => return None,
             TestTime | ChargeTime => Quantity::Time,
             CycleIndex | StepIndex => Quantity::Count,
             Voltage | EndOfChargeVoltage | EndOfDischargeVoltage => Quantity::Voltage,
@@ -83,27 +94,13 @@ impl Field {
         })
     }
 
-    fn stored_unit(self) -> &'static str {
-        match self.quantity() {
-            Some(Quantity::Time) => "s",
-            Some(Quantity::Voltage) => "V",
-            Some(Quantity::Current) => "A",
-            Some(Quantity::Charge) => "Ah",
-            Some(Quantity::Temperature) => "degC",
-            Some(Quantity::Resistance) => "Ohm",
-            Some(Quantity::Frequency) => "Hz",
-            Some(Quantity::Energy) => "Wh",
-            Some(Quantity::Ratio) => "1",
-            Some(Quantity::Count) | None => "count",
-        }
-    }
-
     fn in_time_series(self) -> bool {
         use Field::*;
         matches!(
             self,
             CellId
                 | TestTime
+                | Timestamp
                 | CycleIndex
                 | StepIndex
                 | Voltage
@@ -116,7 +113,10 @@ impl Field {
 
     fn in_cycles(self) -> bool {
         use Field::*;
-        !matches!(self, TestTime | StepIndex | Voltage | Current | Temperature)
+        !matches!(
+            self,
+            TestTime | Timestamp | StepIndex | Voltage | Current | Temperature
+        )
     }
 }
 
@@ -135,14 +135,60 @@ pub struct ColumnMap {
     pub negate: bool,
 }
 
+impl ColumnMap {
+    /// A column feeding `field`, unit from the header.
+    pub fn new(column: &str, field: Field) -> Self {
+        ColumnMap {
+            column: column.into(),
+            field,
+            unit: None,
+            negate: false,
+        }
+    }
+
+    /// Sets the unit of the column's values.
+    pub fn unit(mut self, unit: &str) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+}
+
+/// The current's direction written in a separate column (Maccor's `C`/`D`
+/// state, a `Mode` column): the current is made positive on charge states and
+/// negative on discharge states; other states keep the current as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignFromColumn {
+    /// Header of the state column.
+    pub column: String,
+    /// States meaning charge (compared without case).
+    pub charge: Vec<String>,
+    /// States meaning discharge.
+    pub discharge: Vec<String>,
+}
+
 /// A CSV layout described as data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CsvMapping {
     /// Cell id for every row when no column is mapped to [`Field::CellId`].
     #[serde(default)]
     pub cell_id: Option<String>,
     /// Column assignments.
     pub columns: Vec<ColumnMap>,
+    /// Field delimiter (default `,`); `\t` for tab-separated files.
+    #[serde(default)]
+    pub delimiter: Option<char>,
+    /// Numbers written with a decimal comma (`3,71`); needs a delimiter other than `,`.
+    #[serde(default)]
+    pub decimal_comma: bool,
+    /// Encoding of lines that are not valid UTF-8 (default Windows-1252).
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Lines to skip before the header (a preamble).
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// Take the current's sign from a state column.
+    #[serde(default)]
+    pub current_sign: Option<SignFromColumn>,
 }
 
 struct Resolved {
@@ -164,6 +210,46 @@ impl Values {
     }
 }
 
+/// The header and the data lines of a mapped file.
+struct MappedFile<R> {
+    lines: Lines<BufReader<R>>,
+    headers: Vec<String>,
+    delimiter: u8,
+    decimal_comma: bool,
+    ranges: Vec<(usize, usize)>,
+    dates: DateTimeParser,
+    stamps: DateTimeParser,
+    first_date: Option<f64>,
+}
+
+/// One data line, located.
+struct Row<'a> {
+    file: &'a str,
+    line: u64,
+    text: &'a str,
+    ranges: &'a [(usize, usize)],
+    decimal_comma: bool,
+}
+
+impl Row<'_> {
+    fn error(&self, col: usize, message: impl Into<String>) -> Error {
+        Error::parse(self.file, self.line, col as u64 + 1, message)
+    }
+
+    fn text(&self, col: usize) -> Result<&str> {
+        self.ranges
+            .get(col)
+            .map(|&r| field(self.text, r))
+            .ok_or_else(|| self.error(col, "row is shorter than the header"))
+    }
+
+    fn opt_num(&self, col: usize) -> Result<Option<f64>> {
+        let t = self.text(col)?;
+        parse_number(t, self.decimal_comma)
+            .map_err(|()| self.error(col, format!("`{t}` is not a finite number")))
+    }
+}
+
 impl CsvMapping {
     /// Parses a mapping from JSON text.
     pub fn from_json(text: &str) -> Result<Self> {
@@ -177,12 +263,88 @@ impl CsvMapping {
         })
     }
 
-    fn resolve<R: Read>(
+    fn open<R: Read>(&self, name: &str, reader: R) -> Result<MappedFile<R>> {
+        let delimiter = self.delimiter.unwrap_or(',');
+        if !delimiter.is_ascii() || delimiter == '"' || delimiter == '\n' {
+            return Err(Error::invalid_parameter(
+                "delimiter",
+                delimiter,
+                "one ASCII character other than a quote or newline",
+            ));
+        }
+        if self.decimal_comma && delimiter == ',' {
+            return Err(Error::InvalidInput(
+                "decimal_comma needs a delimiter other than `,` (usually `;` or a tab)".into(),
+            ));
+        }
+        let encoding = match &self.encoding {
+            None => encoding_rs::WINDOWS_1252,
+            Some(label) => {
+                encoding_rs::Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
+                    Error::invalid_parameter("encoding", label, "a WHATWG encoding label")
+                })?
+            }
+        };
+        let mut lines = Lines::new(name, BufReader::new(reader), encoding);
+        for _ in 0..self.skip_lines {
+            if lines.next_line()?.is_none() {
+                return Err(Error::parse(
+                    name,
+                    lines.line(),
+                    1,
+                    "file ends in its preamble",
+                ));
+            }
+        }
+        let header = lines
+            .next_line()?
+            .map(str::to_string)
+            .ok_or_else(|| Error::parse(name, lines.line() + 1, 1, "missing header row"))?;
+        let mut ranges = Vec::new();
+        split_fields(&header, delimiter as u8, &mut ranges);
+        let headers: Vec<String> = ranges
+            .iter()
+            .map(|&r| field(&header, r).to_string())
+            .collect();
+        if headers.iter().all(String::is_empty) {
+            return Err(Error::parse(name, lines.line(), 1, "missing header row"));
+        }
+        Ok(MappedFile {
+            lines,
+            headers,
+            delimiter: delimiter as u8,
+            decimal_comma: self.decimal_comma,
+            ranges,
+            dates: DateTimeParser::default(),
+            stamps: DateTimeParser::default(),
+            first_date: None,
+        })
+    }
+
+    fn column_index<R>(&self, t: &MappedFile<R>, column: &str) -> Result<usize> {
+        t.headers
+            .iter()
+            .position(|h| h == column || split_header(h).0 == column)
+            .ok_or_else(|| {
+                Error::parse(
+                    t.lines.file(),
+                    1 + self.skip_lines as u64,
+                    t.headers.len() as u64 + 1,
+                    format!(
+                        "missing column `{column}` (found: {})",
+                        t.headers.join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn resolve<R>(
         &self,
-        t: &Table<R>,
+        t: &MappedFile<R>,
         allowed: fn(Field) -> bool,
         what: &str,
     ) -> Result<Vec<Resolved>> {
+        let header_line = 1 + self.skip_lines as u64;
         let mut seen = BTreeMap::new();
         self.columns
             .iter()
@@ -199,33 +361,41 @@ impl CsvMapping {
                         m.field
                     )));
                 }
-                let col = t
-                    .headers()
-                    .iter()
-                    .position(|h| h == &m.column || split_header(h).0 == m.column)
-                    .ok_or_else(|| {
-                        Error::parse(
-                            t.file(),
-                            1,
-                            t.headers().len() as u64 + 1,
-                            format!(
-                                "missing column `{}` (found: {})",
-                                m.column,
-                                t.headers().join(", ")
-                            ),
-                        )
-                    })?;
+                let col = self.column_index(t, &m.column)?;
+                let at =
+                    |msg: String| Error::parse(t.lines.file(), header_line, col as u64 + 1, msg);
                 let unit = match m.field.quantity() {
                     None => None,
+                    Some(Quantity::Count) => {
+                        Some(Unit::parse("count").map_err(|e| at(e.to_string()))?)
+                    }
                     Some(q) => {
-                        let symbol = m
-                            .unit
-                            .clone()
-                            .or_else(|| split_header(&t.headers()[col]).1.map(str::to_string))
-                            .unwrap_or_else(|| m.field.stored_unit().to_string());
-                        Some(Unit::parse_for(&symbol, q).map_err(|e| {
-                            Error::parse(t.file(), 1, col as u64 + 1, e.to_string())
-                        })?)
+                        let header_unit = split_header(&t.headers[col]).1;
+                        let symbol = match (&m.unit, header_unit) {
+                            (Some(u), _) => u.clone(),
+                            (None, Some(u)) if q == Quantity::Time && u.contains("hh:mm") => {
+                                "s".into()
+                            }
+                            (None, Some(u)) => u.to_string(),
+                            // Clock or date-time text carries its own unit; a
+                            // number in this column is refused row by row.
+                            (None, None) if m.field == Field::TestTime => {
+                                return Ok(Resolved {
+                                    col,
+                                    field: m.field,
+                                    unit: None,
+                                    sign: 1.0,
+                                });
+                            }
+                            (None, None) => {
+                                return Err(at(format!(
+                                    "column `{}` ({:?}) has no unit: give one in the mapping \
+                                     (`\"unit\": \"...\"`) or the header (`Name (unit)`)",
+                                    m.column, m.field
+                                )));
+                            }
+                        };
+                        Some(Unit::parse_for(&symbol, q).map_err(|e| at(e.to_string()))?)
                     }
                 };
                 Ok(Resolved {
@@ -238,16 +408,60 @@ impl CsvMapping {
             .collect()
     }
 
-    fn values(&self, row: &Row<'_>, resolved: &[Resolved]) -> Result<Values> {
+    fn values(
+        &self,
+        row: &Row<'_>,
+        resolved: &[Resolved],
+        dates: &mut DateTimeParser,
+        stamps: &mut DateTimeParser,
+        first_date: &mut Option<f64>,
+    ) -> Result<Values> {
         let mut out = Values {
             cell: self.cell_id.clone(),
             v: [None; N_FIELDS],
         };
         for r in resolved {
-            match r.unit {
-                None => out.cell = Some(row.text(r.col)?.to_string()),
-                Some(u) => {
+            match (r.field, r.unit) {
+                (Field::CellId, _) => out.cell = Some(row.text(r.col)?.to_string()),
+                (Field::Timestamp, _) => {
+                    let t = row.text(r.col)?;
+                    out.v[r.field as usize] = match parse_number(t, self.decimal_comma) {
+                        Ok(v) => v,
+                        Err(()) => Some(stamps.parse(t).ok_or_else(|| {
+                            row.error(r.col, format!("`{t}` is not a date-time"))
+                        })?),
+                    };
+                }
+                (Field::TestTime, _) if row.text(r.col)?.contains(':') => {
+                    let t = row.text(r.col)?;
+                    let secs = match parse_clock(t) {
+                        Some(s) => s,
+                        None => {
+                            let d = dates.parse(t).ok_or_else(|| {
+                                row.error(
+                                    r.col,
+                                    format!("`{t}` is neither a duration nor a date-time"),
+                                )
+                            })?;
+                            d - *first_date.get_or_insert(d)
+                        }
+                    };
+                    out.v[r.field as usize] = Some(secs);
+                }
+                (_, Some(u)) => {
                     out.v[r.field as usize] = row.opt_num(r.col)?.map(|x| r.sign * u.to_stored(x));
+                }
+                (Field::TestTime, None) => {
+                    if row.opt_num(r.col)?.is_some() {
+                        return Err(row.error(
+                            r.col,
+                            "a number of seconds, hours...? The time column has no unit: give \
+                             one in the mapping or the header",
+                        ));
+                    }
+                }
+                (_, None) => {
+                    return Err(Error::internal("a quantity field resolved without a unit"));
                 }
             }
         }
@@ -279,21 +493,46 @@ impl CsvMapping {
 
     /// Reads time-series CSV text from any reader; `name` is used in errors.
     pub fn read_time_series_from<R: Read>(&self, name: &str, reader: R) -> Result<Vec<TimeSeries>> {
-        let mut t = Table::from_reader(name, reader)?;
+        let mut t = self.open(name, reader)?;
         let resolved = self.resolve(&t, Field::in_time_series, "time series")?;
         Self::require(
             &resolved,
             &[Field::TestTime, Field::Voltage, Field::Current],
             self.cell_id.is_some(),
         )?;
+        let sign_col = match &self.current_sign {
+            Some(s) => Some((self.column_index(&t, &s.column)?, s)),
+            None => None,
+        };
         let time_col = resolved
             .iter()
             .find(|r| r.field == Field::TestTime)
             .map_or(0, |r| r.col);
         let mut out: Vec<TimeSeries> = Vec::new();
-        while let Some(row) = t.next_row() {
-            let row = row?;
-            let v = self.values(&row, &resolved)?;
+        let MappedFile {
+            lines,
+            delimiter,
+            decimal_comma,
+            ranges,
+            dates,
+            stamps,
+            first_date,
+            ..
+        } = &mut t;
+        let file = lines.file().to_string();
+        while let Some((n, text)) = lines.next_numbered()? {
+            if text.trim().is_empty() {
+                continue;
+            }
+            split_fields(text, *delimiter, ranges);
+            let row = Row {
+                file: &file,
+                line: n,
+                text,
+                ranges,
+                decimal_comma: *decimal_comma,
+            };
+            let v = self.values(&row, &resolved, dates, stamps, first_date)?;
             let cell = v.cell.clone().unwrap_or_default();
             let req = |f: Field| {
                 let col = resolved.iter().find(|r| r.field == f).map_or(0, |r| r.col);
@@ -310,14 +549,23 @@ impl CsvMapping {
                     }
                 }
             };
+            let mut current_a = req(Field::Current)?;
+            if let Some((col, s)) = sign_col {
+                let state = row.text(col)?;
+                if s.charge.iter().any(|c| c.eq_ignore_ascii_case(state)) {
+                    current_a = current_a.abs();
+                } else if s.discharge.iter().any(|c| c.eq_ignore_ascii_case(state)) {
+                    current_a = -current_a.abs();
+                }
+            }
             let rec = TimeSeriesRecord {
                 test_time_s: req(Field::TestTime)?,
-                timestamp_s: None,
+                timestamp_s: v.get(Field::Timestamp),
                 step_kind: Default::default(),
                 cycle_index: index(Field::CycleIndex)?,
                 step_index: index(Field::StepIndex)?,
                 voltage_v: req(Field::Voltage)?,
-                current_a: req(Field::Current)?,
+                current_a,
                 charge_capacity_ah: v.get(Field::ChargeCapacity),
                 discharge_capacity_ah: v.get(Field::DischargeCapacity),
                 temperature_c: v.get(Field::Temperature),
@@ -333,7 +581,7 @@ impl CsvMapping {
             }
             let series = out
                 .last_mut()
-                .ok_or_else(|| row.error(0, "internal: no series"))?;
+                .ok_or_else(|| Error::internal("a series was pushed just above"))?;
             if let Some(prev) = series.records.last()
                 && rec.test_time_s < prev.test_time_s
             {
@@ -348,7 +596,12 @@ impl CsvMapping {
             series.records.push(rec);
         }
         if out.is_empty() {
-            return Err(Error::parse(name, 2, 1, "no data rows"));
+            return Err(Error::parse(
+                name,
+                2 + self.skip_lines as u64,
+                1,
+                "no data rows",
+            ));
         }
         Ok(out)
     }
@@ -362,7 +615,7 @@ impl CsvMapping {
 
     /// Reads per-cycle CSV text from any reader; `name` is used in errors.
     pub fn read_cycles_from<R: Read>(&self, name: &str, reader: R) -> Result<Vec<CycleSummary>> {
-        let mut t = Table::from_reader(name, reader)?;
+        let mut t = self.open(name, reader)?;
         let resolved = self.resolve(&t, Field::in_cycles, "cycle table")?;
         Self::require(&resolved, &[Field::CycleIndex], self.cell_id.is_some())?;
         let cyc_col = resolved
@@ -370,9 +623,31 @@ impl CsvMapping {
             .find(|r| r.field == Field::CycleIndex)
             .map_or(0, |r| r.col);
         let mut out: Vec<CycleSummary> = Vec::new();
-        while let Some(row) = t.next_row() {
-            let row = row?;
-            let v = self.values(&row, &resolved)?;
+        let MappedFile {
+            lines,
+            delimiter,
+            decimal_comma,
+            ranges,
+            dates,
+            stamps,
+            first_date,
+            ..
+        } = &mut t;
+        let file = lines.file().to_string();
+        while let Some((n, text)) = lines.next_numbered()? {
+            if text.trim().is_empty() {
+                continue;
+            }
+            split_fields(text, *delimiter, ranges);
+            let row = Row {
+                file: &file,
+                line: n,
+                text,
+                ranges,
+                decimal_comma: *decimal_comma,
+            };
+            let v = self.values(&row, &resolved, dates, stamps, first_date)?;
+
             let cycle = match v.get(Field::CycleIndex) {
                 Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => x as u32,
                 other => {
@@ -441,10 +716,23 @@ pub fn arbin_mapping(headers: &[String], cell_id: &str) -> CsvMapping {
             bare == alias || (field == Field::Temperature && bare.starts_with("aux_temperature"))
         });
         if let Some(h) = found {
+            // Arbin's units are fixed (s, V, A, Ah, °C); older exports leave them
+            // out of the header.
+            let unit = split_header(h).1.is_none().then(|| {
+                match field.quantity() {
+                    Some(Quantity::Time) => "s",
+                    Some(Quantity::Voltage) => "V",
+                    Some(Quantity::Current) => "A",
+                    Some(Quantity::Charge) => "Ah",
+                    Some(Quantity::Temperature) => "degC",
+                    _ => "count",
+                }
+                .to_string()
+            });
             columns.push(ColumnMap {
                 column: h.clone(),
                 field,
-                unit: None,
+                unit,
                 negate: false,
             });
         }
@@ -452,6 +740,7 @@ pub fn arbin_mapping(headers: &[String], cell_id: &str) -> CsvMapping {
     CsvMapping {
         cell_id: Some(cell_id.to_string()),
         columns,
+        ..Default::default()
     }
 }
 

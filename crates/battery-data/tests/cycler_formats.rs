@@ -24,17 +24,17 @@ fn matches(ours: f64, fact: &str) -> bool {
     (ours - f).abs() <= half_ulp * (1.0 + 1e-9) + 1e-12 * f.abs()
 }
 
-struct Facts {
+struct Facts<'a> {
     format: Format,
     rows: usize,
-    cycles: &'static [u32],
+    cycles: &'a [u32],
     time: (&'static str, &'static str),
     voltage: (&'static str, &'static str),
     /// Unix seconds of the first record's wall clock (local time read as UTC).
     first_timestamp: Option<f64>,
 }
 
-fn check(rel: &str, f: &Facts) -> CyclerFile {
+fn check(rel: &str, f: &Facts<'_>) -> CyclerFile {
     let file = read_cycler_file(path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
     assert_eq!(file.format, f.format, "{rel}");
     let ts = file
@@ -548,5 +548,53 @@ fn impedance_files() {
     assert_eq!(
         cycles,
         [(Some(1), 61), (Some(2), 61), (Some(3), 61), (Some(4), 61)]
+    );
+}
+
+#[test]
+fn arbin_res_access_database() {
+    let f = check(
+        "arbin/20160805_test001_45_cc_01.res",
+        &Facts {
+            format: Format::ArbinRes,
+            rows: 10261,
+            cycles: &(1..=18).collect::<Vec<u32>>(),
+            time: ("300.01", "859077.2406"),
+            voltage: ("0.0498939", "3.11671"),
+            first_timestamp: Some(1_470_414_083.0), // 2016-08-05 16:21:23
+        },
+    );
+    // A half cell at about ±0.3 mA, charge positive.
+    let r = &f.time_series().unwrap().records;
+    let imax = r
+        .iter()
+        .map(|x| x.current_a)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let imin = r.iter().map(|x| x.current_a).fold(f64::INFINITY, f64::min);
+    assert!(
+        (imax - 3.0e-4).abs() < 2e-5 && (imin + 3.0e-4).abs() < 2e-5,
+        "{imin} {imax}"
+    );
+}
+
+#[test]
+fn indigo_hdf5() {
+    let f = check(
+        "indigo/indigo_test_sample.h5",
+        &Facts {
+            format: Format::IndigoH5,
+            rows: 20000,
+            cycles: &(1..=84).collect::<Vec<u32>>(),
+            time: ("31.532", "504899.9688"),
+            voltage: ("2.99986", "4.15833"),
+            // 2019-10-10T22:26:35.467835Z from system_time_us
+            first_timestamp: Some(1_570_746_395.467_835),
+        },
+    );
+    let r = &f.time_series().unwrap().records;
+    let imin = r.iter().map(|x| x.current_a).fold(f64::INFINITY, f64::min);
+    assert!(
+        (imin + 205.0).abs() < 1.0,
+        "large-format cell discharges at about -205 A: {imin}"
     );
 }

@@ -42,6 +42,12 @@ pub(crate) fn detect_bytes(head: &[u8]) -> std::result::Result<Format, String> {
     if head.starts_with(b"BIO-LOGIC MODULAR FILE") {
         return Ok(Format::BiologicMpr);
     }
+    if head.get(4..19) == Some(b"Standard Jet DB".as_slice()) {
+        return Ok(Format::ArbinRes);
+    }
+    if head.starts_with(b"\x89HDF\r\n\x1a\n") {
+        return Ok(Format::IndigoH5);
+    }
     let probe = &head[..head.len().min(4096)];
     if probe.contains(&0) {
         return Err(format!(

@@ -37,11 +37,13 @@ mod basytec;
 mod biologic;
 mod detect;
 mod eis_text;
+mod h5;
 mod maccor;
 mod mpr;
 mod neware;
 mod novonix;
 mod pec;
+mod res;
 mod table;
 pub(crate) mod text;
 pub(crate) mod time;
@@ -75,6 +77,10 @@ pub enum Format {
     BiologicMpt,
     /// BioLogic EC-Lab / BT-Lab binary file (`.mpr`), cycling or impedance.
     BiologicMpr,
+    /// Arbin `.res` results database (Microsoft Access / Jet 4).
+    ArbinRes,
+    /// Indigo HDF5 file (a pandas table in PyTables' fixed layout).
+    IndigoH5,
     /// BaSyTec result file converted to text.
     Basytec,
     /// Novonix HPC CSV export.
@@ -91,8 +97,10 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 14] = [
         Format::BiologicMpr,
+        Format::ArbinRes,
+        Format::IndigoH5,
         Format::BiologicMpt,
         Format::GamryDta,
         Format::ZPlot,
@@ -108,7 +116,10 @@ impl Format {
 
     /// True for binary formats (their origins are record numbers, not lines).
     pub fn is_binary(self) -> bool {
-        matches!(self, Format::BiologicMpr)
+        matches!(
+            self,
+            Format::BiologicMpr | Format::ArbinRes | Format::IndigoH5
+        )
     }
 
     /// A human-readable name.
@@ -120,6 +131,8 @@ impl Format {
             Format::NewareCsv => "Neware CSV",
             Format::BiologicMpt => "BioLogic EC-Lab ASCII",
             Format::BiologicMpr => "BioLogic EC-Lab binary",
+            Format::ArbinRes => "Arbin res",
+            Format::IndigoH5 => "Indigo HDF5",
             Format::Basytec => "BaSyTec text",
             Format::Novonix => "Novonix CSV",
             Format::Pec => "PEC CSV",
@@ -237,6 +250,10 @@ fn cell_id_of(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+fn binary(path: &Path) -> Result<File> {
+    File::open(path).map_err(|e| Error::io(path, e))
+}
+
 fn open(path: &Path) -> Result<BufReader<File>> {
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     Ok(BufReader::with_capacity(1 << 16, f))
@@ -302,12 +319,9 @@ pub fn stream_cycler_file(
     };
     let cell = cell_id_of(path);
     match format {
-        Format::BiologicMpr => mpr::read(
-            File::open(path).map_err(|e| Error::io(path, e))?,
-            &name,
-            &cell,
-            &mut sink,
-        )?,
+        Format::BiologicMpr => mpr::read(binary(path)?, &name, &cell, &mut sink)?,
+        Format::ArbinRes => res::read(binary(path)?, &name, &mut sink)?,
+        Format::IndigoH5 => h5::read(path, &name, &mut sink)?,
         _ => read_text(format, &name, &cell, open(path)?, &mut sink)?,
     }
     if format == Format::ArbinCsv {
@@ -341,7 +355,9 @@ pub(crate) fn read_text<R: BufRead>(
         Format::ArbinCsv => arbin::read(&mut lines, sink),
         Format::NewareCsv => neware::read_csv(&mut lines, sink),
         Format::BiologicMpt => biologic::read_mpt(&mut lines, cell, sink),
-        Format::BiologicMpr => Err(Error::internal("binary .mpr passed to the text readers")),
+        Format::BiologicMpr | Format::ArbinRes | Format::IndigoH5 => Err(Error::internal(
+            "a binary format passed to the text readers",
+        )),
         Format::Basytec => basytec::read(&mut lines, sink),
         Format::Novonix => novonix::read(&mut lines, sink),
         Format::Pec => pec::read(&mut lines, sink),

@@ -598,3 +598,28 @@ fn indigo_hdf5() {
         "large-format cell discharges at about -205 A: {imin}"
     );
 }
+
+fn repo_data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
+}
+
+#[test]
+fn excel_exports_read_like_their_csv() {
+    // The same records through the xlsx and the CSV paths.
+    let x = read_cycler_file(repo_data("cycler_xlsx/arbin_sample_data.xlsx")).unwrap();
+    assert_eq!(x.format, Format::ArbinXlsx);
+    let c = read_cycler_file(path("arbin/sample_data_arbin.csv")).unwrap();
+    let (a, b) = (&x.time_series().unwrap().records, &c.time_series().unwrap().records);
+    assert_eq!(a.len(), 13);
+    for (p, q) in a.iter().zip(b) {
+        assert_eq!((p.test_time_s, p.voltage_v, p.current_a), (q.test_time_s, q.voltage_v, q.current_a));
+        assert_eq!((p.cycle_index, p.step_index), (q.cycle_index, q.step_index));
+        assert!((p.timestamp_s.unwrap() - q.timestamp_s.unwrap()).abs() < 1e-3);
+    }
+    let x = read_cycler_file(repo_data("cycler_xlsx/neware_uio_head.xlsx")).unwrap();
+    assert_eq!(x.format, Format::NewareXlsx);
+    let c = read_cycler_file(path("neware/neware_uio.csv")).unwrap();
+    let (a, b) = (&x.time_series().unwrap().records, &c.time_series().unwrap().records);
+    assert_eq!(a.len(), 400);
+    assert_eq!(a[..], b[..400]);
+}

@@ -28,7 +28,7 @@ const RULES: [Rule; 9] = [
     ),
 ];
 
-const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: Dialect = Dialect {
     format: Format::ArbinCsv,
     rules: &RULES,
     header_style: HeaderStyle::Bracketed,
@@ -54,7 +54,7 @@ pub(crate) fn read<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) -> Res
         b','
     };
     let names = header_fields(&header, delimiter);
-    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, false, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, false, lines.at())?;
     read_rows(lines, &mut layout, sink)
 }
 

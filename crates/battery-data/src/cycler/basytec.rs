@@ -69,7 +69,7 @@ pub(crate) fn read<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) -> Res
     }
     let header = header.ok_or_else(|| lines.error(1, "no `~`-prefixed tab-separated header"))?;
     let names = header_fields(&header, b'\t');
-    let mut layout = Layout::resolve(&DIALECT, &names, b'\t', false, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, b'\t', false, lines.at())?;
     sink.start_s = sink
         .metadata
         .get("Start of Test")

@@ -146,7 +146,7 @@ pub(crate) fn read_mpt<R: BufRead>(
     }
     let names = header_fields(&columns, b'\t');
     let comma = decimal_comma(lines)?;
-    let mut layout = Layout::resolve(&DIALECT, &names, b'\t', comma, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, b'\t', comma, lines.at())?;
     layout.start_s = sink.start_s;
     read_rows(lines, &mut layout, sink)
 }

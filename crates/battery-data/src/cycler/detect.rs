@@ -24,6 +24,9 @@ pub fn detect_format(path: impl AsRef<Path>) -> Result<Format> {
         .take(HEAD)
         .read_to_end(&mut head)
         .map_err(|e| Error::io(path, e))?;
+    if head.starts_with(b"PK\x03\x04") {
+        return detect_zip(path);
+    }
     detect_bytes(&head).map_err(|seen| Error::Format {
         format: "cycler file".into(),
         path: path.display().to_string(),
@@ -117,4 +120,30 @@ pub(crate) fn detect_bytes(head: &[u8]) -> std::result::Result<Format, String> {
     }
     let shown: String = first.chars().take(120).collect();
     Err(format!("first line `{shown}`"))
+}
+
+/// A zip container: an Excel workbook (Arbin or Neware, by sheet names) or a
+/// Neware `.ndax` (by its `data.ndc` entry).
+fn detect_zip(path: &Path) -> Result<Format> {
+    let fail = |seen: String| Error::Format {
+        format: "cycler file".into(),
+        path: path.display().to_string(),
+        message: format!(
+            "a zip archive that is not a supported format (tried: {}); {seen}",
+            Format::ALL.map(Format::name).join(", ")
+        ),
+    };
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let archive = zip::ZipArchive::new(f).map_err(|e| fail(format!("unreadable zip: {e}")))?;
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.map(|n| n.into_owned()))
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| fail(format!("unreadable zip entry name: {e}")))?;
+    if names.iter().any(|n| n == "xl/workbook.xml") {
+        return super::xlsx::detect(path)
+            .ok_or_else(|| fail("an Excel workbook without Arbin `Channel_*` or Neware `record` sheets".into()));
+    }
+    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    Err(fail(format!("entries: {}", shown.join(", "))))
 }

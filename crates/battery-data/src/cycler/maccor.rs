@@ -103,7 +103,7 @@ pub(crate) fn read<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) -> Res
     // The preamble text export writes decimal commas (`0,1377`); a tab-separated
     // file has no other use for a comma in a number.
     let decimal_comma = delimiter == b'\t' && peek_decimal_comma(lines)?;
-    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, decimal_comma, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, decimal_comma, lines.at())?;
     read_rows(lines, &mut layout, sink)
 }
 

@@ -47,6 +47,7 @@ mod res;
 mod table;
 pub(crate) mod text;
 pub(crate) mod time;
+mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -79,6 +80,10 @@ pub enum Format {
     BiologicMpr,
     /// Arbin `.res` results database (Microsoft Access / Jet 4).
     ArbinRes,
+    /// Arbin MITS Pro Excel export (`.xlsx`, `Channel_*` sheets).
+    ArbinXlsx,
+    /// Neware BTS Excel export (`.xlsx`, `record` / `Detail_*` sheets).
+    NewareXlsx,
     /// Indigo HDF5 file (a pandas table in PyTables' fixed layout).
     IndigoH5,
     /// BaSyTec result file converted to text.
@@ -97,9 +102,11 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 16] = [
         Format::BiologicMpr,
         Format::ArbinRes,
+        Format::ArbinXlsx,
+        Format::NewareXlsx,
         Format::IndigoH5,
         Format::BiologicMpt,
         Format::GamryDta,
@@ -132,6 +139,8 @@ impl Format {
             Format::BiologicMpt => "BioLogic EC-Lab ASCII",
             Format::BiologicMpr => "BioLogic EC-Lab binary",
             Format::ArbinRes => "Arbin res",
+            Format::ArbinXlsx => "Arbin xlsx",
+            Format::NewareXlsx => "Neware xlsx",
             Format::IndigoH5 => "Indigo HDF5",
             Format::Basytec => "BaSyTec text",
             Format::Novonix => "Novonix CSV",
@@ -322,6 +331,8 @@ pub fn stream_cycler_file(
         Format::BiologicMpr => mpr::read(binary(path)?, &name, &cell, &mut sink)?,
         Format::ArbinRes => res::read(binary(path)?, &name, &mut sink)?,
         Format::IndigoH5 => h5::read(path, &name, &mut sink)?,
+        Format::ArbinXlsx => xlsx::read(path, &name, format, &arbin::DIALECT, &mut sink)?,
+        Format::NewareXlsx => xlsx::read(path, &name, format, &neware::DIALECT, &mut sink)?,
         _ => read_text(format, &name, &cell, open(path)?, &mut sink)?,
     }
     if format == Format::ArbinCsv {
@@ -355,7 +366,11 @@ pub(crate) fn read_text<R: BufRead>(
         Format::ArbinCsv => arbin::read(&mut lines, sink),
         Format::NewareCsv => neware::read_csv(&mut lines, sink),
         Format::BiologicMpt => biologic::read_mpt(&mut lines, cell, sink),
-        Format::BiologicMpr | Format::ArbinRes | Format::IndigoH5 => Err(Error::internal(
+        Format::BiologicMpr
+        | Format::ArbinRes
+        | Format::IndigoH5
+        | Format::ArbinXlsx
+        | Format::NewareXlsx => Err(Error::internal(
             "a binary format passed to the text readers",
         )),
         Format::Basytec => basytec::read(&mut lines, sink),

@@ -88,7 +88,7 @@ pub(crate) fn step_kind(name: &str) -> StepKind {
     }
 }
 
-const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: Dialect = Dialect {
     format: Format::NewareCsv,
     rules: &RULES,
     header_style: HeaderStyle::Bracketed,
@@ -112,6 +112,6 @@ pub(crate) fn read_csv<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) ->
         .ok_or_else(|| lines.error(1, "empty file"))?;
     let delimiter = if header.contains('\t') { b'\t' } else { b',' };
     let names = header_fields(&header, delimiter);
-    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, false, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, delimiter, false, lines.at())?;
     read_rows(lines, &mut layout, sink)
 }

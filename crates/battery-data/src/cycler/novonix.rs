@@ -82,7 +82,7 @@ pub(crate) fn read<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) -> Res
         .map(|l| unquote(l).to_string())
         .ok_or_else(|| lines.error(1, "file ends after `[Data]`"))?;
     let names = header_fields(&header, b',');
-    let mut layout = Layout::resolve(&DIALECT, &names, b',', false, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, b',', false, lines.at())?;
     while let Some((n, line)) = lines.next_numbered()? {
         if let Some(r) = layout.record(unquote(line), n)? {
             sink.record(&r, n)?;

@@ -80,6 +80,6 @@ pub(crate) fn read<R: BufRead>(lines: &mut Lines<R>, sink: &mut Sink<'_>) -> Res
         }
     };
     let names = header_fields(&header, b',');
-    let mut layout = Layout::resolve(&DIALECT, &names, b',', false, lines)?;
+    let mut layout = Layout::resolve(&DIALECT, &names, b',', false, lines.at())?;
     read_rows(lines, &mut layout, sink)
 }

@@ -4,14 +4,12 @@
 //! resolved into a [`Layout`] once, and each data line becomes a
 //! [`TimeSeriesRecord`].
 
-use std::io::BufRead;
-
 use crate::schema::{StepKind, TimeSeriesRecord};
 use crate::units::{Quantity, Unit, split_header};
 use voltai_core::{Error, Result};
 
 use super::Format;
-use super::text::{Lines, field, parse_number, split_fields};
+use super::text::{field, parse_number, split_fields};
 use super::time::{DateTimeParser, parse_clock};
 
 /// What a column feeds.
@@ -129,6 +127,13 @@ struct Column {
     unit: Option<Unit>,
 }
 
+/// Where a header was read: file and line (or sheet row), for errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) line: u64,
+}
+
 /// A header resolved against a dialect.
 pub(crate) struct Layout {
     file: String,
@@ -152,12 +157,12 @@ impl Layout {
     /// Resolves header fields. Missing voltage, current or time is an error on
     /// the header line; so is a quantity column with neither a unit in its header
     /// nor one the format documents.
-    pub(crate) fn resolve<R: BufRead>(
+    pub(crate) fn resolve(
         dialect: &Dialect,
         headers: &[String],
         delimiter: u8,
         decimal_comma: bool,
-        lines: &Lines<R>,
+        at: At<'_>,
     ) -> Result<Layout> {
         let parts: Vec<(String, Option<String>)> = headers
             .iter()
@@ -191,7 +196,7 @@ impl Layout {
                     // PEC writes `Charge Capacity (mAh)` and `Charge Capacity (mWh)`:
                     // a header whose unit measures something else is another column.
                     let fits = |k: usize| {
-                        column_unit(&headers[k], parts[k].1.as_deref(), r.unit, q, k, lines)
+                        column_unit(&headers[k], parts[k].1.as_deref(), r.unit, q, k, at)
                     };
                     match std::iter::once(first)
                         .chain(candidates)
@@ -209,7 +214,7 @@ impl Layout {
             columns[r.role as usize] = Some(Column { index, unit });
         }
         let layout = Layout {
-            file: lines.file().to_string(),
+            file: at.file.to_string(),
             columns,
             names: headers.to_vec(),
             delimiter,
@@ -224,7 +229,9 @@ impl Layout {
             ranges: Vec::new(),
         };
         let missing = |what: &str| {
-            lines.error(
+            Error::parse(
+                at.file,
+                at.line,
                 1,
                 format!(
                     "{} header has no {what} column (found: {})",
@@ -251,6 +258,11 @@ impl Layout {
 
     fn col(&self, role: Role) -> Option<Column> {
         self.columns[role as usize]
+    }
+
+    /// Names the file (or sheet) that errors point at from now on.
+    pub(crate) fn rename_file(&mut self, file: &str) {
+        self.file = file.to_string();
     }
 
     /// Number of header fields.
@@ -483,15 +495,15 @@ impl Layout {
 }
 
 /// The unit of a quantity column: the header's, else the format's documented one.
-fn column_unit<R: BufRead>(
+fn column_unit(
     header: &str,
     from_header: Option<&str>,
     default: Option<&str>,
     quantity: Quantity,
     index: usize,
-    lines: &Lines<R>,
+    at: At<'_>,
 ) -> Result<Unit> {
-    let err = |m: String| Error::parse(lines.file(), lines.line(), index as u64 + 1, m);
+    let err = |m: String| Error::parse(at.file, at.line, index as u64 + 1, m);
     if let Some(u) = from_header {
         // A clock-valued time column (PEC's `Hours in hh:mm:ss.xxx`) holds
         // durations whose text carries its own unit.

@@ -43,6 +43,14 @@ impl<R: BufRead> Lines<R> {
         }
     }
 
+    /// The file and the line last returned, for errors about it.
+    pub(crate) fn at(&self) -> super::table::At<'_> {
+        super::table::At {
+            file: &self.file,
+            line: self.line,
+        }
+    }
+
     /// 1-based number of the line last returned (0 before the first).
     pub(crate) fn line(&self) -> u64 {
         self.line

@@ -203,7 +203,7 @@ fn arbin_beep_layout_with_companion_metadata() {
             cycles: &[0],
             time: ("10.0024", "1800.0104"),
             voltage: ("3.30093", "3.30116"),
-            first_timestamp: Some(1_494_645_243.4715),
+            first_timestamp: Some(1_494_645_243.471_5),
         },
     );
     assert_eq!(f.metadata["test_id"], "153");
@@ -600,7 +600,9 @@ fn indigo_hdf5() {
 }
 
 fn repo_data(rel: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data").join(rel)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data")
+        .join(rel)
 }
 
 #[test]
@@ -609,17 +611,157 @@ fn excel_exports_read_like_their_csv() {
     let x = read_cycler_file(repo_data("cycler_xlsx/arbin_sample_data.xlsx")).unwrap();
     assert_eq!(x.format, Format::ArbinXlsx);
     let c = read_cycler_file(path("arbin/sample_data_arbin.csv")).unwrap();
-    let (a, b) = (&x.time_series().unwrap().records, &c.time_series().unwrap().records);
+    let (a, b) = (
+        &x.time_series().unwrap().records,
+        &c.time_series().unwrap().records,
+    );
     assert_eq!(a.len(), 13);
     for (p, q) in a.iter().zip(b) {
-        assert_eq!((p.test_time_s, p.voltage_v, p.current_a), (q.test_time_s, q.voltage_v, q.current_a));
+        assert_eq!(
+            (p.test_time_s, p.voltage_v, p.current_a),
+            (q.test_time_s, q.voltage_v, q.current_a)
+        );
         assert_eq!((p.cycle_index, p.step_index), (q.cycle_index, q.step_index));
         assert!((p.timestamp_s.unwrap() - q.timestamp_s.unwrap()).abs() < 1e-3);
     }
     let x = read_cycler_file(repo_data("cycler_xlsx/neware_uio_head.xlsx")).unwrap();
     assert_eq!(x.format, Format::NewareXlsx);
     let c = read_cycler_file(path("neware/neware_uio.csv")).unwrap();
-    let (a, b) = (&x.time_series().unwrap().records, &c.time_series().unwrap().records);
+    let (a, b) = (
+        &x.time_series().unwrap().records,
+        &c.time_series().unwrap().records,
+    );
     assert_eq!(a.len(), 400);
     assert_eq!(a[..], b[..400]);
+}
+
+/// Values from NewareNDA 2026.6.11 (tools/reference/cycler/neware_reference.py
+/// output, kept in tools/reference/cycler/neware_expected.txt): f32 in the
+/// file, so compared to 1e-6 relative.
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * b.abs().max(1e-3)
+}
+
+#[test]
+fn neware_nda_binary() {
+    let f = check(
+        "neware/TestFile.nda",
+        &Facts {
+            format: Format::NewareNda,
+            rows: 6670,
+            cycles: &[1, 2, 3],
+            time: ("0", "89611.83"),
+            voltage: ("1.72059", "4.20006"),
+            first_timestamp: Some(1_716_796_973.97), // 2024-05-27 08:02:53.970 UTC
+        },
+    );
+    use voltai_battery_data::StepKind::*;
+    let r = &f.time_series().unwrap().records;
+    // Row 668 (NewareNDA): CC_DChg at -3.00095801 A, 3.67141602 Ah discharged.
+    let x = r[667];
+    assert!(close(x.current_a, -3.000_958_01) && close(x.voltage_v, 2.668_273_93));
+    assert!(close(x.discharge_capacity_ah.unwrap(), 3.671_416_02));
+    assert!(close(x.temperature_c.unwrap(), 29.804_187_8));
+    assert_eq!(
+        (x.cycle_index, x.step_index, x.step_kind),
+        (1, 2, ConstantCurrent)
+    );
+    // Steps and their kinds; a new cycle starts at the charge after a discharge.
+    let mut steps: Vec<(u32, _, u32)> = r
+        .iter()
+        .map(|x| (x.step_index, x.step_kind, x.cycle_index))
+        .collect();
+    steps.dedup();
+    assert_eq!(
+        steps,
+        [
+            (1, Rest, 1),
+            (2, ConstantCurrent, 1),
+            (3, Rest, 1),
+            (4, ConstantCurrent, 2),
+            (5, ConstantVoltage, 2),
+            (6, Rest, 2),
+            (7, ConstantCurrent, 2),
+            (8, Rest, 2),
+            (9, ConstantCurrent, 3),
+            (10, ConstantVoltage, 3),
+            (11, Rest, 3)
+        ]
+    );
+    assert!(
+        r.iter()
+            .filter(|x| x.step_index == 7)
+            .all(|x| x.current_a < 0.0)
+    );
+}
+
+#[test]
+fn neware_ndax_binary() {
+    let small = check(
+        "neware/123456789012_Unit27_Example_Data_File.ndax",
+        &Facts {
+            format: Format::NewareNdax,
+            rows: 301,
+            cycles: &[1],
+            time: ("0", "300"),
+            voltage: ("2.9827", "2.98305"),
+            first_timestamp: Some(1_731_933_825.422),
+        },
+    );
+    let r = &small.time_series().unwrap().records;
+    assert!(
+        close(r[99].voltage_v, 2.982_882_5) && close(r[99].temperature_c.unwrap(), 25.316_997_5)
+    );
+    assert_eq!(small.metadata["neware.barcode"], "123456789012");
+    let big = check(
+        "neware/20260302_IFE_BTS85_2_9_8_1.ndax",
+        &Facts {
+            format: Format::NewareNdax,
+            rows: 252_951,
+            cycles: &[1],
+            time: ("0", "252934.031"),
+            voltage: ("0.200768", "4.74865"),
+            first_timestamp: Some(1_772_187_453.977),
+        },
+    );
+    let r = &big.time_series().unwrap().records;
+    // Rows between the sparse run-info entries are filled as NewareNDA fills them.
+    for (row, v, i, q, t) in [
+        (
+            36_156,
+            4.729_481_22,
+            0.119_665_237,
+            1.025_585_82,
+            36_150.145,
+        ),
+        (
+            100_000,
+            4.748_316_76,
+            0.002_779_582_26,
+            1.296_260_5,
+            99_991.406,
+        ),
+        (
+            252_951,
+            4.748_331_07,
+            0.001_935_565_23,
+            1.390_574_83,
+            252_934.031,
+        ),
+    ] {
+        let x = r[row - 1];
+        assert!(close(x.voltage_v, v) && close(x.current_a, i), "row {row}");
+        assert!(
+            close(x.charge_capacity_ah.unwrap(), q),
+            "row {row}: {:?}",
+            x.charge_capacity_ah
+        );
+        assert!(
+            (x.test_time_s - t).abs() < 1e-5,
+            "row {row}: {}",
+            x.test_time_s
+        );
+    }
+    let imax = r.iter().map(|x| x.current_a).fold(0.0, f64::max);
+    assert!(close(imax, 0.119_665_237));
 }

@@ -10,10 +10,15 @@ use proptest::prelude::*;
 use voltai_battery_data::cycler::{Format, read_cycler_file, read_cycler_file_as};
 use voltai_battery_data::data_dir::dataset_dir;
 
-const FIXTURES: [(&str, Format); 16] = [
+const FIXTURES: [(&str, Format); 18] = [
+    ("neware/TestFile.nda", Format::NewareNda),
+    ("neware/123456789012_Unit27_Example_Data_File.ndax", Format::NewareNdax),
     ("maccor/maccor_test_file_4267-66-6519.041", Format::Maccor),
     ("maccor/sample_data_maccor.csv", Format::Maccor),
-    ("maccor/maccor_test_file_4267-66-6519.EDA0001.041", Format::MaccorEda),
+    (
+        "maccor/maccor_test_file_4267-66-6519.EDA0001.041",
+        Format::MaccorEda,
+    ),
     ("arbin/sample_data_arbin.csv", Format::ArbinCsv),
     ("arbin/20160805_test001_45_cc_01.res", Format::ArbinRes),
     ("biologic/cp.mpr", Format::BiologicMpr),
@@ -129,7 +134,7 @@ fn empty_binary_and_wrong_format_files_are_errors() {
         }
     }
     // A Latin-1 byte in a header is decoded, not refused.
-    let (mut bytes, _, _) = fixture(9);
+    let (mut bytes, _, _) = fixture(11);
     let pos = bytes.windows(4).position(|w| w == b"Temp").unwrap();
     bytes.splice(pos..pos, [0xB0]);
     let p = scratch("latin1.csv", &bytes);

@@ -42,6 +42,9 @@ pub(crate) fn detect_bytes(head: &[u8]) -> std::result::Result<Format, String> {
     if head.is_empty() {
         return Err("the file is empty".into());
     }
+    if head.starts_with(b"NEWARE") {
+        return Ok(Format::NewareNda);
+    }
     if head.starts_with(b"BIO-LOGIC MODULAR FILE") {
         return Ok(Format::BiologicMpr);
     }
@@ -141,8 +144,12 @@ fn detect_zip(path: &Path) -> Result<Format> {
         .collect::<std::result::Result<_, _>>()
         .map_err(|e| fail(format!("unreadable zip entry name: {e}")))?;
     if names.iter().any(|n| n == "xl/workbook.xml") {
-        return super::xlsx::detect(path)
-            .ok_or_else(|| fail("an Excel workbook without Arbin `Channel_*` or Neware `record` sheets".into()));
+        return super::xlsx::detect(path).ok_or_else(|| {
+            fail("an Excel workbook without Arbin `Channel_*` or Neware `record` sheets".into())
+        });
+    }
+    if names.iter().any(|n| n == "data.ndc") {
+        return Ok(Format::NewareNdax);
     }
     let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
     Err(fail(format!("entries: {}", shown.join(", "))))

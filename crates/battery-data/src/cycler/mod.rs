@@ -41,6 +41,7 @@ mod h5;
 mod maccor;
 mod mpr;
 mod neware;
+mod neware_bin;
 mod novonix;
 mod pec;
 mod res;
@@ -84,6 +85,10 @@ pub enum Format {
     ArbinXlsx,
     /// Neware BTS Excel export (`.xlsx`, `record` / `Detail_*` sheets).
     NewareXlsx,
+    /// Neware BTS binary `.nda` (versions 29 and 130).
+    NewareNda,
+    /// Neware BTS 8+ `.ndax` (a zip of `.ndc` record files and XML metadata).
+    NewareNdax,
     /// Indigo HDF5 file (a pandas table in PyTables' fixed layout).
     IndigoH5,
     /// BaSyTec result file converted to text.
@@ -102,8 +107,10 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order detection tries them.
-    pub const ALL: [Format; 16] = [
+    pub const ALL: [Format; 18] = [
         Format::BiologicMpr,
+        Format::NewareNda,
+        Format::NewareNdax,
         Format::ArbinRes,
         Format::ArbinXlsx,
         Format::NewareXlsx,
@@ -141,6 +148,8 @@ impl Format {
             Format::ArbinRes => "Arbin res",
             Format::ArbinXlsx => "Arbin xlsx",
             Format::NewareXlsx => "Neware xlsx",
+            Format::NewareNda => "Neware nda",
+            Format::NewareNdax => "Neware ndax",
             Format::IndigoH5 => "Indigo HDF5",
             Format::Basytec => "BaSyTec text",
             Format::Novonix => "Novonix CSV",
@@ -333,6 +342,13 @@ pub fn stream_cycler_file(
         Format::IndigoH5 => h5::read(path, &name, &mut sink)?,
         Format::ArbinXlsx => xlsx::read(path, &name, format, &arbin::DIALECT, &mut sink)?,
         Format::NewareXlsx => xlsx::read(path, &name, format, &neware::DIALECT, &mut sink)?,
+        // .nda files are tens of MB at most, and their records must be sorted
+        // and numbered across the file, so they are read whole.
+        Format::NewareNda => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            neware_bin::read_nda(&bytes, &name, &mut sink)?
+        }
+        Format::NewareNdax => neware_bin::read_ndax(binary(path)?, &name, &mut sink)?,
         _ => read_text(format, &name, &cell, open(path)?, &mut sink)?,
     }
     if format == Format::ArbinCsv {
@@ -370,7 +386,9 @@ pub(crate) fn read_text<R: BufRead>(
         | Format::ArbinRes
         | Format::IndigoH5
         | Format::ArbinXlsx
-        | Format::NewareXlsx => Err(Error::internal(
+        | Format::NewareXlsx
+        | Format::NewareNda
+        | Format::NewareNdax => Err(Error::internal(
             "a binary format passed to the text readers",
         )),
         Format::Basytec => basytec::read(&mut lines, sink),

@@ -359,7 +359,7 @@ pub(crate) fn read<F: Read + Seek>(
         }
     }
     known += usize::from(has_flags);
-    let per = if n_points == 0 { 0 } else { body / n_points };
+    let per = body.checked_div(n_points).unwrap_or(0);
     let unknown_ty = match unknown.as_slice() {
         [] => None,
         [(_, _)] => {

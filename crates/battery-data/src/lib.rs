@@ -4,6 +4,10 @@
 //!
 //! - a typed [`schema`] for cells, per-cycle summaries, raw time series and
 //!   impedance spectra (units in every field name, sign conventions stated);
+//! - [`cycler::read_cycler_file`] for native cycler and impedance files —
+//!   Maccor, Arbin (CSV, xlsx, `.res`), Neware (CSV, xlsx, `.nda`, `.ndax`),
+//!   BioLogic (`.mpt`, `.mpr`), BaSyTec, Novonix, PEC, Indigo, Gamry, ZPlot —
+//!   detected from content and read into one schema;
 //! - [readers] for the real public data sets in `../shared/data/` (Severson 2019,
 //!   Attia 2020 with its raw Arbin export, Chen/INL, Zhang 2020, Gasper 2022) and a
 //!   [generic CSV mapping](readers::CsvMapping) for a user's own cycler export;

@@ -765,3 +765,55 @@ fn neware_ndax_binary() {
     let imax = r.iter().map(|x| x.current_a).fold(0.0, f64::max);
     assert!(close(imax, 0.119_665_237));
 }
+
+#[test]
+fn neware_multi_level_csv() {
+    // BTS 7's export interleaves cycle, step and record rows (the layout BEEP
+    // reads); records take their cycle and step from the rows above, and test
+    // time adds up the step times.
+    let text = "\"Cycle ID\",\"Cap_Chg(mAh)\"\n\
+        ,\"Step ID\",\"Step Name\",\"DCIR(O)\"\n\
+        ,,\"Record ID\",\"Time(h:min:s.ms)\",\"Voltage(V)\",\"Current(mA)\",\"Temperature(C)\",\"Capacitance_Chg(mAh)\",\"Capacitance_DChg(mAh)\",\"Realtime\"\n\
+        1,\"10\"\n\
+        ,\"1\",\"CC_Chg\",\"0.050\"\n\
+        ,,\"1\",\"0:00:00.0\",\"3.50\",\"1000\",\"25\",\"0\",\"0\",\"2019-01-02 10:00:00\"\n\
+        ,,\"2\",\"0:00:10.0\",\"3.60\",\"1000\",\"25\",\"10\",\"0\",\"2019-01-02 10:00:10\"\n\
+        ,\"2\",\"CC_DChg\",\"0.049\"\n\
+        ,,\"3\",\"0:00:05.0\",\"3.55\",\"-1000\",\"25\",\"0\",\"5\",\"2019-01-02 10:00:15\"\n\
+        2,\"9\"\n\
+        ,\"3\",\"Rest\",\"-\"\n\
+        ,,\"4\",\"0:01:00.0\",\"3.40\",\"0\",\"25\",\"0\",\"0\",\"2019-01-02 10:01:15\"\n";
+    let dir = std::env::temp_dir().join(format!("voltai_neware_ml_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("multi.csv");
+    std::fs::write(&p, text).unwrap();
+    let f = read_cycler_file(&p).unwrap();
+    assert_eq!(f.format, Format::NewareCsv);
+    let r = &f.time_series().unwrap().records;
+    use voltai_battery_data::StepKind::*;
+    let got: Vec<_> = r
+        .iter()
+        .map(|x| {
+            (
+                x.cycle_index,
+                x.step_index,
+                x.step_kind,
+                x.test_time_s,
+                x.current_a,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (1, 1, ConstantCurrent, 0.0, 1.0),
+            (1, 1, ConstantCurrent, 10.0, 1.0),
+            (1, 2, ConstantCurrent, 15.0, -1.0),
+            (2, 3, Rest, 75.0, 0.0)
+        ]
+    );
+    assert_eq!(r[1].charge_capacity_ah, Some(0.01));
+    assert_eq!(r[2].discharge_capacity_ah, Some(0.005));
+    assert_eq!(r[3].timestamp_s, Some(1_546_423_275.0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

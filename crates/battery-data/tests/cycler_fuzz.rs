@@ -12,7 +12,10 @@ use voltai_battery_data::data_dir::dataset_dir;
 
 const FIXTURES: [(&str, Format); 18] = [
     ("neware/TestFile.nda", Format::NewareNda),
-    ("neware/123456789012_Unit27_Example_Data_File.ndax", Format::NewareNdax),
+    (
+        "neware/123456789012_Unit27_Example_Data_File.ndax",
+        Format::NewareNdax,
+    ),
     ("maccor/maccor_test_file_4267-66-6519.041", Format::Maccor),
     ("maccor/sample_data_maccor.csv", Format::Maccor),
     (

@@ -65,3 +65,35 @@ fn parquet_round_trip_and_streaming() {
     assert!(TimeSeriesBatches::open(&path, 10).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn any_cycler_file_converts_to_parquet_in_one_call() {
+    use voltai_battery_data::cycler::{convert_to_parquet, read_cycler_file};
+    let data = voltai_battery_data::data_dir::dataset_dir("cycler_formats").unwrap();
+    let dir = std::env::temp_dir().join(format!("voltai_convert_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for rel in [
+        "neware/neware_uio.csv",
+        "biologic/cp.mpr",
+        "maccor/maccor_two.txt",
+    ] {
+        let src = data.join(rel);
+        let out = dir.join("out.parquet");
+        let n = convert_to_parquet(&src, &out, None).unwrap();
+        let direct = read_cycler_file(&src).unwrap();
+        let series = direct.time_series().unwrap();
+        assert_eq!(n, series.records.len(), "{rel}");
+        let back: Vec<_> = TimeSeriesBatches::open(&out, 4096)
+            .unwrap()
+            .flat_map(|c| c.unwrap().records)
+            .collect();
+        assert_eq!(
+            back, series.records,
+            "{rel}: step kinds and timestamps survive"
+        );
+    }
+    // Impedance files are not time series.
+    let eis = data.join("gamry/eispot_data.dta");
+    assert!(convert_to_parquet(&eis, dir.join("eis.parquet"), None).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

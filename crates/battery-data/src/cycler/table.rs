@@ -505,9 +505,9 @@ fn column_unit(
 ) -> Result<Unit> {
     let err = |m: String| Error::parse(at.file, at.line, index as u64 + 1, m);
     if let Some(u) = from_header {
-        // A clock-valued time column (PEC's `Hours in hh:mm:ss.xxx`) holds
-        // durations whose text carries its own unit.
-        if quantity == Quantity::Time && u.contains("hh:mm") {
+        // A clock-valued time column (PEC's `Hours in hh:mm:ss.xxx`, Neware's
+        // `h:min:s.ms`) holds durations whose text carries its own unit.
+        if quantity == Quantity::Time && u.contains(':') {
             return Unit::parse("s").map_err(|e| err(e.to_string()));
         }
         return Unit::parse_for(u, quantity).map_err(|e| err(format!("column `{header}`: {e}")));

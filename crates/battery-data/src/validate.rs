@@ -252,7 +252,19 @@ pub fn validate_time_series(
             }
         }
         let (vlo, vhi) = rules.voltage_v;
-        if !(vlo..=vhi).contains(&r.voltage_v) {
+        for (field, v) in [("voltage_v", r.voltage_v), ("current_a", r.current_a)] {
+            if v.is_nan() {
+                push(
+                    k,
+                    field,
+                    v,
+                    "not measured (the record was cut short)".into(),
+                );
+            }
+        }
+        if r.voltage_v.is_nan() {
+            // Reported above.
+        } else if !(vlo..=vhi).contains(&r.voltage_v) {
             push(
                 k,
                 "voltage_v",

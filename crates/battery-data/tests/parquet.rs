@@ -87,10 +87,12 @@ fn any_cycler_file_converts_to_parquet_in_one_call() {
             .unwrap()
             .flat_map(|c| c.unwrap().records)
             .collect();
-        assert_eq!(
-            back, series.records,
-            "{rel}: step kinds and timestamps survive"
-        );
+        // Step kinds and timestamps survive; Debug text compares the NaN of a
+        // cut last line's voltage as equal to itself.
+        assert_eq!(back.len(), series.records.len(), "{rel}");
+        for (k, (a, b)) in back.iter().zip(&series.records).enumerate() {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{rel}: record {k}");
+        }
     }
     // Impedance files are not time series.
     let eis = data.join("gamry/eispot_data.dta");

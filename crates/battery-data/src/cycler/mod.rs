@@ -410,10 +410,13 @@ pub(crate) fn read_rows<R: BufRead>(
         match layout.record(line, n) {
             Ok(Some(r)) => sink.record(&r, n)?,
             Ok(None) => {}
-            // A file cut off mid-line (a copied excerpt, a crashed export) keeps
-            // the records before the cut; the cut line is noted, not guessed at.
+            // A file cut off mid-line (a copied excerpt, a crashed export): the
+            // cut last line keeps the values it has, a missing measurement is
+            // NaN, and the metadata says so (validation reports it too). A
+            // short line before the end is an error.
             Err(e) if layout.is_short(line) => {
                 let fields = layout.fields_in(line);
+                let partial = layout.partial_record(line, n);
                 let rest_blank = loop {
                     match lines.next_line()? {
                         None => break true,
@@ -426,8 +429,14 @@ pub(crate) fn read_rows<R: BufRead>(
                 }
                 sink.metadata.insert(
                     "truncated_last_line".into(),
-                    format!("line {n}: {fields} of {} fields, skipped", layout.width()),
+                    format!(
+                        "line {n}: {fields} of {} fields; missing values are NaN",
+                        layout.width()
+                    ),
                 );
+                if let Ok(Some(r)) = partial {
+                    sink.record(&r, n)?;
+                }
                 return Ok(());
             }
             Err(e) => return Err(e),

@@ -146,6 +146,8 @@ pub(crate) struct Layout {
     charge_states: &'static [&'static str],
     discharge_states: &'static [&'static str],
     step_kind: fn(&str) -> StepKind,
+    /// Missing required fields read as NaN (the cut last line of a file).
+    partial: bool,
     // Per-file parsing state.
     dates: DateTimeParser,
     stamp_dates: DateTimeParser,
@@ -227,6 +229,7 @@ impl Layout {
             stamp_dates: DateTimeParser::default(),
             first_stamp: None,
             ranges: Vec::new(),
+            partial: false,
         };
         let missing = |what: &str| {
             Error::parse(
@@ -263,6 +266,18 @@ impl Layout {
     /// Names the file (or sheet) that errors point at from now on.
     pub(crate) fn rename_file(&mut self, file: &str) {
         self.file = file.to_string();
+    }
+
+    /// [`Layout::record`] for a line cut short: required values it lacks are NaN.
+    pub(crate) fn partial_record(
+        &mut self,
+        line: &str,
+        ln: u64,
+    ) -> Result<Option<TimeSeriesRecord>> {
+        self.partial = true;
+        let r = self.record(line, ln);
+        self.partial = false;
+        r
     }
 
     /// Number of header fields.
@@ -325,6 +340,9 @@ impl Layout {
         let c = self
             .col(role)
             .ok_or_else(|| Error::internal(format!("resolved layout lacks {role:?}")))?;
+        if self.partial && ranges.get(c.index).is_none() {
+            return Ok(f64::NAN);
+        }
         self.number(line, ranges, c, ln)?
             .ok_or_else(|| match ranges.get(c.index) {
                 Some(_) => self.err(

@@ -314,6 +314,60 @@ pub fn read_cycler_file_as(path: impl AsRef<Path>, format: Format) -> Result<Cyc
     })
 }
 
+/// Reads a text format from any reader (an archive member, a network
+/// stream); `name` is used in errors and, without its extension, as the cell id.
+/// Binary formats need a file: use [`read_cycler_file_as`].
+pub fn read_cycler_text<R: std::io::Read>(
+    format: Format,
+    name: &str,
+    reader: R,
+) -> Result<CyclerFile> {
+    if format.is_binary() {
+        return Err(Error::InvalidInput(format!(
+            "{} is a binary format: read it from a file",
+            format.name()
+        )));
+    }
+    let cell = cell_id_of(Path::new(name));
+    let mut records = Vec::new();
+    let mut origins = Vec::new();
+    let mut on_record = |r: &TimeSeriesRecord, o: u64| {
+        records.push(*r);
+        origins.push(o);
+        Ok(())
+    };
+    let mut sink = Sink {
+        on_record: &mut on_record,
+        metadata: BTreeMap::new(),
+        spectra: Vec::new(),
+        start_s: None,
+        records: 0,
+    };
+    read_text(format, name, &cell, BufReader::new(reader), &mut sink)?;
+    if sink.records == 0 && sink.spectra.is_empty() {
+        return Err(Error::parse(name, 0, 0, "no data records"));
+    }
+    let (metadata, start_s, spectra) = (sink.metadata, sink.start_s, sink.spectra);
+    let data = if spectra.is_empty() {
+        CyclerData::TimeSeries {
+            series: TimeSeries {
+                cell_id: cell,
+                records,
+            },
+            origins,
+        }
+    } else {
+        CyclerData::Impedance(spectra)
+    };
+    Ok(CyclerFile {
+        format,
+        path: name.to_string(),
+        metadata,
+        start_s,
+        data,
+    })
+}
+
 /// Reads a file record by record without holding it: `on_record` gets each
 /// record with its origin (line or record number). `format: None` detects it.
 /// An impedance file's spectra come back in the summary.

@@ -514,34 +514,78 @@ fn read_nda_29(bytes: &[u8], loc: &str) -> Result<(Vec<Row>, Vec<AuxSample>)> {
     Ok((rows, aux))
 }
 
-/// Decodes one version-29 data record; `None` for records with index or status 0.
-fn nda29_row(rec: Rec<'_>) -> Result<Option<Row>> {
-    let index = rec.u32(2)?;
-    let status = rec.u8(12)?;
-    if index == 0 || status == 0 {
-        return Ok(None);
-    }
-    // NewareNDA counts changes of the 32-bit word at byte 10 (step index,
-    // status and one more byte).
-    let step_key = rec.u32(10)?;
-    let voltage = rec.i32(22)?;
-    let current = rec.i32(26)?;
-    let charge = rec.i64(38)?;
-    let discharge = rec.i64(46)?;
-    let range = rec.i32(78)?;
+/// Byte offsets of the fixed-point record shared by `.nda` version 29 and
+/// `.ndc` versions 2 and 5: the same fields, placed differently.
+struct FixedPointLayout {
+    index: usize,
+    /// The step key: a 32-bit word (v29, whose changes NewareNDA counts:
+    /// step index, status and one more byte) or the step index byte.
+    step: usize,
+    step_is_word: bool,
+    status: usize,
+    voltage: usize,
+    current: usize,
+    charge: usize,
+    discharge: usize,
+    date: usize,
+    range: usize,
+}
+
+const NDA29_LAYOUT: FixedPointLayout = FixedPointLayout {
+    index: 2,
+    step: 10,
+    step_is_word: true,
+    status: 12,
+    voltage: 22,
+    current: 26,
+    charge: 38,
+    discharge: 46,
+    date: 70,
+    range: 78,
+};
+
+const NDC_FULL_LAYOUT: FixedPointLayout = FixedPointLayout {
+    index: 8,
+    step: 16,
+    step_is_word: false,
+    status: 17,
+    voltage: 31,
+    current: 35,
+    charge: 43,
+    discharge: 51,
+    date: 75,
+    range: 82,
+};
+
+/// Decodes a fixed-point record: voltage in 0.1 mV, current and charges
+/// scaled by the range's multiplier, a Y-M-D h:m:s wall clock.
+fn fixed_point_row(rec: Rec<'_>, at: &FixedPointLayout) -> Result<Row> {
+    let index = rec.u32(at.index)?;
+    let step = if at.step_is_word {
+        rec.u32(at.step)?
+    } else {
+        u32::from(rec.u8(at.step)?)
+    };
+    let status = rec.u8(at.status)?;
+    let voltage = rec.i32(at.voltage)?;
+    let current = rec.i32(at.current)?;
+    let charge = rec.i64(at.charge)?;
+    let discharge = rec.i64(at.discharge)?;
+    let range = rec.i32(at.range)?;
     let multiplier = range_multiplier(range)
-        .ok_or_else(|| rec.error(78, format!("unknown current range code {range}")))?;
+        .ok_or_else(|| rec.error(at.range, format!("unknown current range code {range}")))?;
+    let d = at.date;
     let timestamp_s = naive_unix_seconds(
-        rec.u16(70)?,
-        rec.u8(72)?,
-        rec.u8(73)?,
-        rec.u8(74)?,
-        rec.u8(75)?,
-        rec.u8(76)?,
+        rec.u16(d)?,
+        rec.u8(d + 2)?,
+        rec.u8(d + 3)?,
+        rec.u8(d + 4)?,
+        rec.u8(d + 5)?,
+        rec.u8(d + 6)?,
     );
-    Ok(Some(Row {
+    Ok(Row {
         index,
-        step: step_key,
+        step,
         status: Some(status),
         voltage_v: f64::from(voltage) / 10000.0,
         current_ma: f64::from(current) * multiplier,
@@ -549,7 +593,15 @@ fn nda29_row(rec: Rec<'_>) -> Result<Option<Row>> {
         discharge_mah: discharge as f64 * multiplier / 3600.0,
         timestamp_s,
         temperature_c: None,
-    }))
+    })
+}
+
+/// Decodes one version-29 data record; `None` for records with index or status 0.
+fn nda29_row(rec: Rec<'_>) -> Result<Option<Row>> {
+    if rec.u32(NDA29_LAYOUT.index)? == 0 || rec.u8(NDA29_LAYOUT.status)? == 0 {
+        return Ok(None);
+    }
+    fixed_point_row(rec, &NDA29_LAYOUT).map(Some)
 }
 
 /// Decodes a version-29 style auxiliary record (channel, index, temperature).
@@ -1060,35 +1112,7 @@ fn ndc2_records<'a>(buf: &'a [u8], loc: &str) -> Result<Vec<(usize, &'a [u8])>> 
 
 /// Decodes a complete `.ndc` version 2 / 5 data record.
 fn ndc_full_row(rec: Rec<'_>) -> Result<Row> {
-    let index = rec.u32(8)?;
-    let step_index = rec.u8(16)?;
-    let status = rec.u8(17)?;
-    let voltage = rec.i32(31)?;
-    let current = rec.i32(35)?;
-    let charge = rec.i64(43)?;
-    let discharge = rec.i64(51)?;
-    let range = rec.i32(82)?;
-    let multiplier = range_multiplier(range)
-        .ok_or_else(|| rec.error(82, format!("unknown current range code {range}")))?;
-    let timestamp_s = naive_unix_seconds(
-        rec.u16(75)?,
-        rec.u8(77)?,
-        rec.u8(78)?,
-        rec.u8(79)?,
-        rec.u8(80)?,
-        rec.u8(81)?,
-    );
-    Ok(Row {
-        index,
-        step: u32::from(step_index),
-        status: Some(status),
-        voltage_v: f64::from(voltage) / 10000.0,
-        current_ma: f64::from(current) * multiplier,
-        charge_mah: charge as f64 * multiplier / 3600.0,
-        discharge_mah: discharge as f64 * multiplier / 3600.0,
-        timestamp_s,
-        temperature_c: None,
-    })
+    fixed_point_row(rec, &NDC_FULL_LAYOUT)
 }
 
 /// Values of one auxiliary `.ndc` table, keyed by record index.
@@ -1568,6 +1592,18 @@ struct Rec<'a> {
     loc: &'a str,
 }
 
+/// One reader per primitive: the little-endian value of its width at `at`.
+macro_rules! le_readers {
+    ($($t:ident),*) => {
+        $(
+            #[doc = concat!("Little-endian `", stringify!($t), "` at `at`.")]
+            fn $t(&self, at: usize) -> Result<$t> {
+                self.array(at).map($t::from_le_bytes)
+            }
+        )*
+    };
+}
+
 impl<'a> Rec<'a> {
     /// Wraps `bytes`, found at `offset` of `loc`.
     const fn new(bytes: &'a [u8], offset: usize, loc: &'a str) -> Self {
@@ -1611,45 +1647,7 @@ impl<'a> Rec<'a> {
             .ok_or_else(|| self.truncated(at, N))
     }
 
-    /// Unsigned byte at `at`.
-    fn u8(&self, at: usize) -> Result<u8> {
-        self.array(at).map(u8::from_le_bytes)
-    }
-
-    /// Little-endian `u16` at `at`.
-    fn u16(&self, at: usize) -> Result<u16> {
-        self.array(at).map(u16::from_le_bytes)
-    }
-
-    /// Little-endian `i16` at `at`.
-    fn i16(&self, at: usize) -> Result<i16> {
-        self.array(at).map(i16::from_le_bytes)
-    }
-
-    /// Little-endian `u32` at `at`.
-    fn u32(&self, at: usize) -> Result<u32> {
-        self.array(at).map(u32::from_le_bytes)
-    }
-
-    /// Little-endian `i32` at `at`.
-    fn i32(&self, at: usize) -> Result<i32> {
-        self.array(at).map(i32::from_le_bytes)
-    }
-
-    /// Little-endian `u64` at `at`.
-    fn u64(&self, at: usize) -> Result<u64> {
-        self.array(at).map(u64::from_le_bytes)
-    }
-
-    /// Little-endian `i64` at `at`.
-    fn i64(&self, at: usize) -> Result<i64> {
-        self.array(at).map(i64::from_le_bytes)
-    }
-
-    /// Little-endian `f32` at `at`.
-    fn f32(&self, at: usize) -> Result<f32> {
-        self.array(at).map(f32::from_le_bytes)
-    }
+    le_readers!(u8, u16, i16, u32, i32, u64, i64, f32);
 }
 
 /// A parse error in a binary file: line 0, column = byte offset.
@@ -1858,41 +1856,54 @@ fn aux_entries(xml: &str) -> Vec<AuxEntry> {
     entries
 }
 
-/// Adds the `TestInfo` attributes of `TestInfo.xml` to the metadata.
-fn test_info_metadata(xml: &str, metadata: &mut BTreeMap<String, String>) {
-    let Some(attrs) = xml_tag(xml, "TestInfo") else {
+/// Copies the attributes of `tag` in `xml` named in `keys` to the metadata.
+fn xml_metadata(
+    xml: &str,
+    tag: &str,
+    keys: &[(&str, &str)],
+    metadata: &mut BTreeMap<String, String>,
+) {
+    let Some(attrs) = xml_tag(xml, tag) else {
         return;
     };
-    for (attr, key) in [
-        ("StartTime", "neware.start_time"),
-        ("EndTime", "neware.end_time"),
-        ("Barcode", "neware.barcode"),
-        ("StepName", "neware.step_file"),
-        ("DevID", "neware.device_id"),
-        ("UnitID", "neware.unit_id"),
-        ("ChlID", "neware.channel_id"),
-        ("CurrRange", "neware.current_range"),
-        ("VoltRange", "neware.voltage_range"),
-    ] {
+    for &(attr, key) in keys {
         if let Some(value) = xml_attr(attrs, attr) {
             put(metadata, key, value);
         }
     }
 }
 
+/// Adds the `TestInfo` attributes of `TestInfo.xml` to the metadata.
+fn test_info_metadata(xml: &str, metadata: &mut BTreeMap<String, String>) {
+    xml_metadata(
+        xml,
+        "TestInfo",
+        &[
+            ("StartTime", "neware.start_time"),
+            ("EndTime", "neware.end_time"),
+            ("Barcode", "neware.barcode"),
+            ("StepName", "neware.step_file"),
+            ("DevID", "neware.device_id"),
+            ("UnitID", "neware.unit_id"),
+            ("ChlID", "neware.channel_id"),
+            ("CurrRange", "neware.current_range"),
+            ("VoltRange", "neware.voltage_range"),
+        ],
+        metadata,
+    );
+}
+
 /// Adds the `ZwjVersion` attributes of `VersionInfo.xml` to the metadata.
 fn version_info_metadata(xml: &str, metadata: &mut BTreeMap<String, String>) {
-    let Some(attrs) = xml_tag(xml, "ZwjVersion") else {
-        return;
-    };
-    for (attr, key) in [
-        ("SvrVer", "neware.server_version"),
-        ("CurrClientVer", "neware.client_version"),
-        ("ZwjVersion", "neware.control_unit_version"),
-        ("MainXwjVer", "neware.tester_version"),
-    ] {
-        if let Some(value) = xml_attr(attrs, attr) {
-            put(metadata, key, value);
-        }
-    }
+    xml_metadata(
+        xml,
+        "ZwjVersion",
+        &[
+            ("SvrVer", "neware.server_version"),
+            ("CurrClientVer", "neware.client_version"),
+            ("ZwjVersion", "neware.control_unit_version"),
+            ("MainXwjVer", "neware.tester_version"),
+        ],
+        metadata,
+    );
 }

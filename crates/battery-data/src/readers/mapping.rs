@@ -20,8 +20,6 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
-
-use crate::table::Table;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -484,6 +482,42 @@ impl CsvMapping {
         Ok(())
     }
 
+    /// Calls `f` with every non-blank data line and its mapped values.
+    fn each_row<R: Read>(
+        &self,
+        t: &mut MappedFile<R>,
+        resolved: &[Resolved],
+        mut f: impl FnMut(&Row<'_>, Values) -> Result<()>,
+    ) -> Result<()> {
+        let MappedFile {
+            lines,
+            delimiter,
+            decimal_comma,
+            ranges,
+            dates,
+            stamps,
+            first_date,
+            ..
+        } = t;
+        let file = lines.file().to_string();
+        while let Some((n, text)) = lines.next_numbered()? {
+            if text.trim().is_empty() {
+                continue;
+            }
+            split_fields(text, *delimiter, ranges);
+            let row = Row {
+                file: &file,
+                line: n,
+                text,
+                ranges,
+                decimal_comma: *decimal_comma,
+            };
+            let v = self.values(&row, resolved, dates, stamps, first_date)?;
+            f(&row, v)?;
+        }
+        Ok(())
+    }
+
     /// Reads a time-series file (one series per cell, in file order).
     pub fn read_time_series(&self, path: impl AsRef<Path>) -> Result<Vec<TimeSeries>> {
         let path = path.as_ref();
@@ -509,30 +543,7 @@ impl CsvMapping {
             .find(|r| r.field == Field::TestTime)
             .map_or(0, |r| r.col);
         let mut out: Vec<TimeSeries> = Vec::new();
-        let MappedFile {
-            lines,
-            delimiter,
-            decimal_comma,
-            ranges,
-            dates,
-            stamps,
-            first_date,
-            ..
-        } = &mut t;
-        let file = lines.file().to_string();
-        while let Some((n, text)) = lines.next_numbered()? {
-            if text.trim().is_empty() {
-                continue;
-            }
-            split_fields(text, *delimiter, ranges);
-            let row = Row {
-                file: &file,
-                line: n,
-                text,
-                ranges,
-                decimal_comma: *decimal_comma,
-            };
-            let v = self.values(&row, &resolved, dates, stamps, first_date)?;
+        self.each_row(&mut t, &resolved, |row, v| {
             let cell = v.cell.clone().unwrap_or_default();
             let req = |f: Field| {
                 let col = resolved.iter().find(|r| r.field == f).map_or(0, |r| r.col);
@@ -594,7 +605,8 @@ impl CsvMapping {
                 ));
             }
             series.records.push(rec);
-        }
+            Ok(())
+        })?;
         if out.is_empty() {
             return Err(Error::parse(
                 name,
@@ -623,31 +635,7 @@ impl CsvMapping {
             .find(|r| r.field == Field::CycleIndex)
             .map_or(0, |r| r.col);
         let mut out: Vec<CycleSummary> = Vec::new();
-        let MappedFile {
-            lines,
-            delimiter,
-            decimal_comma,
-            ranges,
-            dates,
-            stamps,
-            first_date,
-            ..
-        } = &mut t;
-        let file = lines.file().to_string();
-        while let Some((n, text)) = lines.next_numbered()? {
-            if text.trim().is_empty() {
-                continue;
-            }
-            split_fields(text, *delimiter, ranges);
-            let row = Row {
-                file: &file,
-                line: n,
-                text,
-                ranges,
-                decimal_comma: *decimal_comma,
-            };
-            let v = self.values(&row, &resolved, dates, stamps, first_date)?;
-
+        self.each_row(&mut t, &resolved, |row, v| {
             let cycle = match v.get(Field::CycleIndex) {
                 Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= u32::MAX as f64 => x as u32,
                 other => {
@@ -684,7 +672,8 @@ impl CsvMapping {
                 end_of_charge_voltage_v: v.get(Field::EndOfChargeVoltage),
                 end_of_discharge_voltage_v: v.get(Field::EndOfDischargeVoltage),
             });
-        }
+            Ok(())
+        })?;
         if out.is_empty() {
             return Err(Error::parse(name, 2, 1, "no data rows"));
         }
@@ -692,79 +681,27 @@ impl CsvMapping {
     }
 }
 
-/// The mapping for an Arbin CSV export, built from the header names it finds
-/// (`Test_Time`, `Test Time(s)`, `Current(A)`, `Aux_Temperature_1(C)` ...).
-/// Blank columns such as `Internal_Resistance` or `Aux_Voltage` are ignored.
-pub fn arbin_mapping(headers: &[String], cell_id: &str) -> CsvMapping {
-    const ALIASES: [(&str, Field); 8] = [
-        ("test_time", Field::TestTime),
-        ("cycle_index", Field::CycleIndex),
-        ("step_index", Field::StepIndex),
-        ("voltage", Field::Voltage),
-        ("current", Field::Current),
-        ("charge_capacity", Field::ChargeCapacity),
-        ("discharge_capacity", Field::DischargeCapacity),
-        ("temperature", Field::Temperature),
-    ];
-    let mut columns = Vec::new();
-    for (alias, field) in ALIASES {
-        let found = headers.iter().find(|h| {
-            let bare = split_header(h)
-                .0
-                .to_ascii_lowercase()
-                .replace([' ', '-'], "_");
-            bare == alias || (field == Field::Temperature && bare.starts_with("aux_temperature"))
-        });
-        if let Some(h) = found {
-            // Arbin's units are fixed (s, V, A, Ah, °C); older exports leave them
-            // out of the header.
-            let unit = split_header(h).1.is_none().then(|| {
-                match field.quantity() {
-                    Some(Quantity::Time) => "s",
-                    Some(Quantity::Voltage) => "V",
-                    Some(Quantity::Current) => "A",
-                    Some(Quantity::Charge) => "Ah",
-                    Some(Quantity::Temperature) => "degC",
-                    _ => "count",
-                }
-                .to_string()
-            });
-            columns.push(ColumnMap {
-                column: h.clone(),
-                field,
-                unit,
-                negate: false,
-            });
-        }
-    }
-    CsvMapping {
-        cell_id: Some(cell_id.to_string()),
-        columns,
-        ..Default::default()
-    }
-}
-
-/// Reads a raw Arbin CSV export as one cell's time series.
+/// Reads a raw Arbin CSV export as one cell's time series (the
+/// [`crate::cycler`] Arbin reader, with the cell id given).
 pub fn read_arbin(path: impl AsRef<Path>, cell_id: &str) -> Result<TimeSeries> {
-    let path = path.as_ref();
-    let f = File::open(path).map_err(|e| Error::io(path, e))?;
-    read_arbin_from(&path.display().to_string(), f, cell_id)
+    let file = crate::cycler::read_cycler_file_as(path, crate::cycler::Format::ArbinCsv)?;
+    into_series(file, cell_id)
 }
 
 /// [`read_arbin`] from any reader; `name` is used in errors.
 pub fn read_arbin_from<R: Read>(name: &str, reader: R, cell_id: &str) -> Result<TimeSeries> {
-    // Read the header once to build the mapping, then parse the whole text.
-    let mut text = Vec::new();
-    let mut reader = reader;
-    reader
-        .read_to_end(&mut text)
-        .map_err(|e| Error::io(name, e))?;
-    let headers = Table::from_reader(name, text.as_slice())?
-        .headers()
-        .to_vec();
-    let mapping = arbin_mapping(&headers, cell_id);
-    let mut series = mapping.read_time_series_from(name, text.as_slice())?;
-    series
-        .pop()
-        .ok_or_else(|| Error::parse(name, 2, 1, "no data rows"))
+    let file = crate::cycler::read_cycler_text(crate::cycler::Format::ArbinCsv, name, reader)?;
+    into_series(file, cell_id)
+}
+
+fn into_series(file: crate::cycler::CyclerFile, cell_id: &str) -> Result<TimeSeries> {
+    match file.data {
+        crate::cycler::CyclerData::TimeSeries { mut series, .. } => {
+            series.cell_id = cell_id.to_string();
+            Ok(series)
+        }
+        crate::cycler::CyclerData::Impedance(_) => {
+            Err(Error::internal("the Arbin CSV reader returned spectra"))
+        }
+    }
 }

@@ -12,7 +12,7 @@ pub use chen::ChenData;
 pub use eis::{
     read_eis_long, read_eis_long_from, read_gasper2022, read_gasper2022_from, read_zhang2020,
 };
-pub use mapping::{ColumnMap, CsvMapping, Field, arbin_mapping, read_arbin, read_arbin_from};
+pub use mapping::{ColumnMap, CsvMapping, Field, SignFromColumn, read_arbin, read_arbin_from};
 pub use severson::{
     SEVERSON_EOL_AH, SEVERSON_NOMINAL_AH, SeversonCell, SeversonData, SeversonSplit,
 };

@@ -157,7 +157,7 @@ fn main() -> Result<(), voltai::core::Error> {
         "learned noise std per source: cheap model {:.1} mV, measurements {:.1} mV; co-kriging ρ = {:.3}",
         1e3 * noise[0].sqrt(),
         1e3 * noise[1].sqrt(),
-        ck.rho()[0]
+        ck.rho()?[0]
     );
 
     println!(

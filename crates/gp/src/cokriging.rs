@@ -34,7 +34,7 @@ use voltai_kernels::Kernel;
 /// ])?;
 /// // One dataset per level, lowest fidelity first.
 /// let model = params.fit(&[Dataset::new(x_lo, y_lo)?, Dataset::new(x_hi, y_hi)?])?;
-/// assert!((model.rho()[0] - 2.0).abs() < 1e-3);
+/// assert!((model.rho()?[0] - 2.0).abs() < 1e-3);
 /// # Ok::<(), voltai_core::Error>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -119,11 +119,24 @@ impl<K: Kernel + Clone> CoKriging<K> {
         &self.levels
     }
 
-    /// The scale factors ρ_t of levels 1.. (in target units).
-    pub fn rho(&self) -> Vec<f64> {
+    /// The scale factors ρ_t of levels 1.. (in target units). Each
+    /// discrepancy level carries ρ as its last mean coefficient; a level
+    /// without one is a broken invariant, reported, not read as ρ = 0.
+    pub fn rho(&self) -> Result<Vec<f64>> {
         self.levels[1..]
             .iter()
-            .map(|gp| gp.mean_coefficients().last().copied().unwrap_or(0.0) * gp.y_scale())
+            .enumerate()
+            .map(|(k, gp)| {
+                gp.mean_coefficients()
+                    .last()
+                    .map(|r| r * gp.y_scale())
+                    .ok_or_else(|| {
+                        Error::internal(format!(
+                            "co-kriging level {} has no ρ coefficient in its mean",
+                            k + 1
+                        ))
+                    })
+            })
             .collect()
     }
 }
@@ -142,7 +155,7 @@ impl<K: Kernel + Clone> ProbabilisticRegressor for CoKriging<K> {
     /// variance ρ²·var_{t−1} + var_δt, aleatoric from the top level.
     fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
         let mut pred = self.levels[0].predict_dist(x)?;
-        let rhos = self.rho();
+        let rhos = self.rho()?;
         for (gp, rho) in self.levels[1..].iter().zip(rhos) {
             let prev_epi = pred
                 .parts

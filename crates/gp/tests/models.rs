@@ -96,7 +96,7 @@ fn both_multifidelity_formulations_beat_high_fidelity_alone() {
         .fit(&[d.low.clone(), d.high.clone()])
         .unwrap();
     let rmse_ck = rmse(d.test_y.view(), ck.predict(d.test_x.view()).unwrap().view()).unwrap();
-    let rho = ck.rho()[0];
+    let rho = ck.rho().unwrap()[0];
     assert!((rho - 1.0).abs() < 0.3, "ρ = {rho}");
     eprintln!(
         "RMSE high-only {rmse_high:.4}, pooled {rmse_pooled:.4}, co-kriging {rmse_ck:.4}; noise {noise:?}; ρ {rho:.3}"

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use crate::smo::{KernelQ, SmoOptions, solve};
-use crate::svm_common::{KernelExpansion, check_train, flatten};
+use crate::svm_common::{KernelExpansion, flatten, smo_setter, training_features};
 use voltai_core::{Dataset, Error, Fit, Persist, ProgressFn, Result};
 
 /// Parameters of a ν one-class SVM.
@@ -80,12 +80,7 @@ impl<K: Kernel + Clone> OneClassSvmParams<K> {
         Ok(self)
     }
 
-    /// Solver options.
-    pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
-        opts.check()?;
-        self.smo = opts;
-        Ok(self)
-    }
+    smo_setter!();
 
     /// Fits on the features of `data` (targets are ignored), reporting progress.
     pub fn fit_with_progress(
@@ -93,8 +88,7 @@ impl<K: Kernel + Clone> OneClassSvmParams<K> {
         data: &Dataset,
         progress: &mut ProgressFn<'_>,
     ) -> Result<OneClassSvm<K>> {
-        let x = data.features();
-        check_train(&self.kernel, x)?;
+        let x = training_features(&self.kernel, data)?;
         let l = x.nrows();
         // libsvm's feasible start: the first ⌊νl⌋ alphas at 1, one fractional.
         let total = self.nu * l as f64;

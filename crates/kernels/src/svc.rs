@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::Kernel;
 use crate::platt::Sigmoid;
 use crate::smo::{KernelQ, SmoOptions, solve};
-use crate::svm_common::{check_train, expansion, flatten, kernel_to_support};
+use crate::svm_common::{expansion, flatten, kernel_to_support, smo_setter, training_features};
 use voltai_core::{Classifier, Dataset, Error, Fit, Persist, Progress, ProgressFn, Result};
 
 /// How the misclassification cost C is weighted per class.
@@ -147,12 +147,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
         self
     }
 
-    /// Solver options (tolerance, shrinking, cache size).
-    pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
-        opts.check()?;
-        self.smo = opts;
-        Ok(self)
-    }
+    smo_setter!();
 
     /// Fits, reporting solver progress through `progress`.
     pub fn fit_with_progress(
@@ -160,8 +155,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
         data: &Dataset,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Svc<K>> {
-        let x = data.features();
-        check_train(&self.kernel, x)?;
+        let x = training_features(&self.kernel, data)?;
         let labels = data.labels()?;
         let mut classes: Vec<i64> = labels.to_vec();
         classes.sort_unstable();

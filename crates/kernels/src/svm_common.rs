@@ -27,6 +27,30 @@ pub(crate) fn check_train<K: Kernel>(kernel: &K, x: ArrayView2<'_, f64>) -> Resu
     kernel.check_input(x)
 }
 
+/// The features of a training set, checked against the kernel.
+pub(crate) fn training_features<'a, K: Kernel>(
+    kernel: &K,
+    data: &'a voltai_core::Dataset,
+) -> Result<ArrayView2<'a, f64>> {
+    let x = data.features();
+    check_train(kernel, x)?;
+    Ok(x)
+}
+
+/// The solver-options setter of every SMO-trained params type (C-SVC,
+/// ε-SVR, one-class), written once.
+macro_rules! smo_setter {
+    () => {
+        /// Solver options (tolerance, shrinking, cache size, iteration cap).
+        pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
+            opts.check()?;
+            self.smo = opts;
+            Ok(self)
+        }
+    };
+}
+pub(crate) use smo_setter;
+
 /// `K(x_i, sv_j)` for all rows of `x` and all support vectors, in parallel.
 pub(crate) fn kernel_to_support<K: Kernel>(
     kernel: &K,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::Kernel;
 use crate::smo::{SmoOptions, SvrQ, solve};
-use crate::svm_common::{KernelExpansion, check_train, flatten};
+use crate::svm_common::{KernelExpansion, flatten, smo_setter, training_features};
 use voltai_core::{Dataset, Error, Fit, Persist, ProgressFn, Regressor, Result};
 
 /// Parameters of an ε-SVR.
@@ -90,12 +90,7 @@ impl<K: Kernel + Clone> SvrParams<K> {
         Ok(self)
     }
 
-    /// Solver options.
-    pub fn smo(mut self, opts: SmoOptions) -> Result<Self> {
-        opts.check()?;
-        self.smo = opts;
-        Ok(self)
-    }
+    smo_setter!();
 
     /// Fits, reporting solver progress.
     pub fn fit_with_progress(
@@ -103,8 +98,7 @@ impl<K: Kernel + Clone> SvrParams<K> {
         data: &Dataset,
         progress: &mut ProgressFn<'_>,
     ) -> Result<Svr<K>> {
-        let x = data.features();
-        check_train(&self.kernel, x)?;
+        let x = training_features(&self.kernel, data)?;
         let y = data.targets()?;
         let l = y.len();
         let mut p = vec![0.0; 2 * l];

@@ -28,6 +28,33 @@
 //! # Ok::<(), voltai_core::Error>(())
 //! ```
 
+/// The campaign setters shared by single- and multi-objective params: the
+/// surrogate, the initial design and the seed, written once.
+macro_rules! campaign_setters {
+    () => {
+        /// The surrogate of every modelled quantity (any [`Surrogate`], e.g.
+        /// [`ParamsSurrogate`](crate::bo::ParamsSurrogate) around a core model).
+        pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
+            self.surrogate = Arc::new(surrogate);
+            self
+        }
+
+        /// Size and kind of the initial design proposed before the model is used.
+        pub fn initial_design(mut self, n: usize, design: InitialDesign) -> Self {
+            self.n_initial = n;
+            self.design = design;
+            self
+        }
+
+        /// Seed of every random choice (designs, restarts, pools, samples).
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+    };
+}
+use campaign_setters;
+
 mod acquisition;
 pub mod benchmarks;
 mod design;

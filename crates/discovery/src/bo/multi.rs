@@ -108,24 +108,8 @@ impl MultiObjectiveParams {
         })
     }
 
-    /// The surrogate of every objective (and of ParEGO's scalarisation).
-    pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
-        self.surrogate = Arc::new(surrogate);
-        self
-    }
-
-    /// Size and kind of the initial design.
-    pub fn initial_design(mut self, n: usize, design: InitialDesign) -> Self {
-        self.n_initial = n;
-        self.design = design;
-        self
-    }
-
-    /// Seed of every random choice.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
+    // The surrogate models every objective (and ParEGO's scalarisation).
+    super::campaign_setters!();
 
     /// Starts the campaign.
     pub fn build(self) -> MultiObjective {

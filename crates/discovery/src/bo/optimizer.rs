@@ -168,19 +168,7 @@ impl BayesOptParams {
         Ok(self)
     }
 
-    /// The objective's surrogate (any [`Surrogate`], e.g.
-    /// [`ParamsSurrogate`](super::ParamsSurrogate) around a core model).
-    pub fn surrogate(mut self, surrogate: impl Surrogate + 'static) -> Self {
-        self.surrogate = Arc::new(surrogate);
-        self
-    }
-
-    /// Size and kind of the initial design proposed before the model is used.
-    pub fn initial_design(mut self, n: usize, design: InitialDesign) -> Self {
-        self.n_initial = n;
-        self.design = design;
-        self
-    }
+    super::campaign_setters!();
 
     /// Adds an outcome constraint.
     pub fn constraint(mut self, mut c: Constraint) -> Result<Self> {
@@ -211,12 +199,6 @@ impl BayesOptParams {
             }
         }
         Ok(self)
-    }
-
-    /// Seed of every random choice (designs, restarts, pools, samples).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
     }
 
     /// Quasi-random pool size for acquisition search and gradient polishes.

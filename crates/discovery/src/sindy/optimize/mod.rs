@@ -28,6 +28,30 @@ pub trait SparseOptimizer: Send + Sync + std::fmt::Debug {
     fn optimize(&self, theta: ArrayView2<'_, f64>, y: ArrayView2<'_, f64>) -> Result<SparseFit>;
 }
 
+/// The two preparation setters shared by the thresholding optimisers:
+/// unit-norm columns and the least-squares refit of the final support.
+macro_rules! preparation_setters {
+    (unbias_default = $default:literal) => {
+        /// Work with unit-norm library columns, so terms of very different
+        /// scales compete fairly (default false).
+        pub fn normalize_columns(mut self, yes: bool) -> Self {
+            self.normalize_columns = yes;
+            self
+        }
+
+        #[doc = concat!(
+                    "Refit the final support by ordinary least squares (default ",
+                    $default,
+                    ")."
+                )]
+        pub fn unbias(mut self, yes: bool) -> Self {
+            self.unbias = yes;
+            self
+        }
+    };
+}
+pub(crate) use preparation_setters;
+
 /// Divides every column by its L2 norm (PySINDy's `normalize_columns`).
 pub(crate) fn normalize_columns(theta: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Array1<f64>)> {
     let norms = theta.map_axis(Axis(0), |c| c.dot(&c).sqrt());

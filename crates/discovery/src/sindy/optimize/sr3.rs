@@ -68,17 +68,8 @@ impl Sr3 {
         Ok(self)
     }
 
-    /// Work with unit-norm library columns (default false).
-    pub fn normalize_columns(mut self, yes: bool) -> Self {
-        self.normalize_columns = yes;
-        self
-    }
-
-    /// Refit the final support by least squares (default false, as PySINDy).
-    pub fn unbias(mut self, yes: bool) -> Self {
-        self.unbias = yes;
-        self
-    }
+    // Unbiasing is off by default, as in PySINDy's SR3.
+    super::preparation_setters!(unbias_default = "false");
 
     fn prox(&self, v: f64) -> f64 {
         let weight = self.lambda * self.nu;

@@ -51,18 +51,8 @@ impl Stlsq {
         Ok(self)
     }
 
-    /// Threshold coefficients of unit-norm columns, so terms of very different
-    /// scales compete fairly (default false).
-    pub fn normalize_columns(mut self, yes: bool) -> Self {
-        self.normalize_columns = yes;
-        self
-    }
-
-    /// Refit the final support without the ridge penalty (default true).
-    pub fn unbias(mut self, yes: bool) -> Self {
-        self.unbias = yes;
-        self
-    }
+    // The refit drops the ridge penalty: on by default, as in PySINDy's STLSQ.
+    super::preparation_setters!(unbias_default = "true");
 
     fn ridge(&self, gram: &Array2<f64>, xty: &Array1<f64>, support: &[usize]) -> Result<Vec<f64>> {
         let k = support.len();

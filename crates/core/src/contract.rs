@@ -15,7 +15,10 @@
 //! - where the method does not depend on row order, fitting on a row
 //!   permutation gives the same predictions (to a tolerance for float
 //!   summation order);
-//! - classifiers refuse a single class.
+//! - classifiers refuse a single class;
+//! - training sets with a constant feature, features scaled by 1e±9,
+//!   every row twice, or only two rows give an `Error` or a model with finite
+//!   outputs: never a panic, never a silent NaN.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -232,6 +235,56 @@ where
     checked_fit(name, params, data, options, predict).map(drop)
 }
 
+/// Training sets derived from `data` that an estimator must survive: a
+/// constant feature, extreme magnitudes, duplicated rows, two rows.
+fn degenerate_training(data: &Dataset) -> Vec<(&'static str, Result<Dataset>)> {
+    let x = data.features().to_owned();
+    let n = data.n_samples();
+    let mut constant = x.clone();
+    constant.column_mut(0).fill(1.0);
+    let twice: Vec<usize> = (0..n).chain(0..n).collect();
+    vec![
+        ("a constant feature", data.with_features(constant)),
+        ("features scaled by 1e9", data.with_features(&x * 1e9)),
+        ("features scaled by 1e-9", data.with_features(&x * 1e-9)),
+        ("every row twice", data.select(&twice)),
+        ("two rows", data.select(&[0, n.saturating_sub(1)])),
+    ]
+}
+
+/// Fits each degenerate training set: an `Error`, or a model whose outputs on
+/// its training features are finite (or an `Error`); never a panic, never a
+/// silent NaN.
+fn check_degenerate_fits<P>(
+    name: &str,
+    params: &P,
+    data: &Dataset,
+    predict: &PredictFn<'_, P::Model>,
+) -> Result<()>
+where
+    P: Fit,
+{
+    if data.n_samples() < 2 || data.n_features() == 0 {
+        return Ok(());
+    }
+    for (case, training) in degenerate_training(data) {
+        let Ok(training) = training else { continue };
+        let fitted = catch_unwind(AssertUnwindSafe(|| params.fit(&training)))
+            .map_err(|_| violated(format!("{name}: fit panicked on {case}")))?;
+        let Ok(model) = fitted else { continue };
+        let out = catch_unwind(AssertUnwindSafe(|| predict(&model, training.features())))
+            .map_err(|_| violated(format!("{name}: predict panicked after fitting {case}")))?;
+        if let Ok(values) = out
+            && values.iter().any(|v| !v.is_finite())
+        {
+            return Err(violated(format!(
+                "{name}: fitting {case} gave non-finite outputs without an error"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// [`check_estimator`], handing back the model fitted on `data`.
 fn checked_fit<P>(
     name: &str,
@@ -244,7 +297,7 @@ where
     P: Fit,
     P::Model: Persist,
 {
-    check_model(
+    let model = check_model(
         &Subject {
             name,
             fit: &|order| match order {
@@ -256,7 +309,9 @@ where
             predict,
         },
         options,
-    )
+    )?;
+    check_degenerate_fits(name, params, data, predict)?;
+    Ok(model)
 }
 
 /// The contract for a regressor's params on a [`Dataset`]: [`check_model`]

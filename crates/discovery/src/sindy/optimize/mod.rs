@@ -40,10 +40,10 @@ macro_rules! preparation_setters {
         }
 
         #[doc = concat!(
-                    "Refit the final support by ordinary least squares (default ",
-                    $default,
-                    ")."
-                )]
+                            "Refit the final support by ordinary least squares (default ",
+                            $default,
+                            ")."
+                        )]
         pub fn unbias(mut self, yes: bool) -> Self {
             self.unbias = yes;
             self

@@ -39,11 +39,7 @@ macro_rules! preparation_setters {
             self
         }
 
-        #[doc = concat!(
-                            "Refit the final support by ordinary least squares (default ",
-                            $default,
-                            ")."
-                        )]
+        #[doc = concat!("Refit the final support by least squares (default ", $default, ").")]
         pub fn unbias(mut self, yes: bool) -> Self {
             self.unbias = yes;
             self

@@ -138,8 +138,9 @@ fn maccor_raw_signed_discharge_excerpt() {
 
 #[test]
 fn maccor_text_with_decimal_commas_and_a_cut_last_line() {
-    // The last line is cut after 9 of 28 fields: its time and current are read,
-    // its voltage is NaN, the metadata says so and validation reports it.
+    // The last line is cut after 9 of 28 fields: its time is read; its
+    // current (the last field, perhaps cut itself) and voltage are NaN; the
+    // metadata says so and validation reports both at file and line.
     let f = check(
         "maccor/maccor_two.txt",
         &Facts {
@@ -154,7 +155,8 @@ fn maccor_text_with_decimal_commas_and_a_cut_last_line() {
     assert!(f.metadata["truncated_last_line"].starts_with("line 229: 9 of 28"));
     assert_eq!(f.metadata["SCap"], "0,017");
     let r = &f.time_series().unwrap().records;
-    assert!(r[213].voltage_v.is_nan() && r[213].current_a == 0.0);
+    assert!(r[213].voltage_v.is_nan() && r[213].current_a.is_nan());
+    assert_eq!(r[213].test_time_s, 213.0);
     let report = voltai_battery_data::validate::validate_cycler_file(
         &f,
         None,
@@ -162,14 +164,12 @@ fn maccor_text_with_decimal_commas_and_a_cut_last_line() {
     )
     .unwrap();
     let cut: Vec<_> = report.issues.iter().filter(|i| i.value.is_nan()).collect();
-    assert_eq!(cut.len(), 1);
-    assert!(
-        cut[0]
-            .location
-            .as_deref()
-            .unwrap()
-            .ends_with("maccor_two.txt:229")
-    );
+    // Voltage and current, both at the cut line.
+    assert_eq!(cut.len(), 2);
+    for issue in cut {
+        let at = issue.location.as_deref().unwrap();
+        assert!(at.ends_with("maccor_two.txt:229"), "{at}");
+    }
 }
 
 #[test]
@@ -317,6 +317,16 @@ fn biologic_mpr_and_mpt_of_the_same_run_agree() {
             y.current_a
         );
         assert!((x.timestamp_s.unwrap() - y.timestamp_s.unwrap()).abs() < 1e-6);
+    }
+    // The text export writes <Ewe>/V as 0 from record 5 on (a known EC-Lab
+    // quirk); before that the two agree to float32 precision.
+    for (x, y) in a.iter().zip(b).take(4) {
+        assert!(
+            (x.voltage_v - y.voltage_v).abs() < 1e-6,
+            "{} vs {}",
+            x.voltage_v,
+            y.voltage_v
+        );
     }
 }
 
@@ -838,4 +848,23 @@ fn neware_multi_level_csv() {
     assert_eq!(r[2].discharge_capacity_ah, Some(0.005));
     assert_eq!(r[3].timestamp_s, Some(1_546_423_275.0));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn numbers_in_a_date_column_must_be_unix_seconds() {
+    // An Excel serial day (43000.5) in Arbin's DateTime is refused with its
+    // place, not read as a date in 1970.
+    let csv = "Data_Point,Test_Time,DateTime,Step_Index,Cycle_Index,Current,Voltage\n\
+               0,1.0,1494645243.4715,1,1,0.0,3.3\n\
+               1,2.0,43000.5,1,1,0.0,3.3\n";
+    let e = voltai_battery_data::cycler::read_cycler_text(
+        Format::ArbinCsv,
+        "serial.csv",
+        csv.as_bytes(),
+    )
+    .unwrap_err();
+    match e {
+        voltai_core::Error::Parse { line, column, .. } => assert_eq!((line, column), (3, 3)),
+        other => panic!("{other:?}"),
+    }
 }

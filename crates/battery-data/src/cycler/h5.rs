@@ -133,17 +133,22 @@ pub(crate) fn read(path: &Path, file: &str, sink: &mut Sink<'_>) -> Result<()> {
                     Error::parse(file, number, 0, format!("{what} is missing or not finite"))
                 })
             };
-            let count = |c: Option<(usize, usize)>| {
-                c.and_then(get)
-                    .filter(|x| *x >= 0.0)
-                    .map_or(0, |x| x as u32)
+            let count = |c: Option<(usize, usize)>, what: &str| match c.and_then(get) {
+                None => Ok(0),
+                Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) => Ok(x as u32),
+                Some(x) => Err(Error::parse(
+                    file,
+                    number,
+                    0,
+                    format!("{what} `{x}` is not a count"),
+                )),
             };
             let q = coulombs.and_then(get).map(|c| c / 3600.0);
             let rec = TimeSeriesRecord {
                 test_time_s: value(time, "time_s")?,
                 timestamp_s: stamp.and_then(get).map(|us| us * 1e-6),
-                cycle_index: count(cycle),
-                step_index: count(half),
+                cycle_index: count(cycle, "cycle_count")?,
+                step_index: count(half, "half_cycle_count")?,
                 step_kind: StepKind::Unknown,
                 voltage_v: value(volt, "cell_voltage_v")?,
                 current_a: value(cur, "cell_current_a")?,

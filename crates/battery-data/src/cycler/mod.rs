@@ -204,22 +204,29 @@ impl CyclerFile {
 
     /// Removes records identical in every field to the one before, keeping
     /// `origins` aligned; returns how many were removed.
-    pub fn drop_exact_duplicates(&mut self) -> usize {
+    pub fn drop_exact_duplicates(&mut self) -> Result<usize> {
         let CyclerData::TimeSeries { series, origins } = &mut self.data else {
-            return 0;
+            return Ok(0);
         };
+        if origins.len() != series.records.len() {
+            return Err(Error::internal(format!(
+                "{} records but {} origins",
+                series.records.len(),
+                origins.len()
+            )));
+        }
         let before = series.records.len();
-        let mut keep = Vec::with_capacity(before);
+        let mut keep: Vec<TimeSeriesRecord> = Vec::with_capacity(before);
         let mut kept_origins = Vec::with_capacity(before);
-        for (k, r) in series.records.iter().enumerate() {
+        for (r, &o) in series.records.iter().zip(origins.iter()) {
             if keep.last() != Some(r) {
                 keep.push(*r);
-                kept_origins.push(origins.get(k).copied().unwrap_or(0));
+                kept_origins.push(o);
             }
         }
         series.records = keep;
         *origins = kept_origins;
-        before - series.records.len()
+        Ok(before - series.records.len())
     }
 
     /// The spectra, for impedance formats.

@@ -601,17 +601,33 @@ impl<'a> Decoder<'a> {
         let voltage_v = self
             .get(rec, self.voltage)
             .ok_or_else(|| Error::parse(self.file, number, 0, "record without a voltage column"))?;
+        let count = |v: f64, what: &str| {
+            if v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX) {
+                Ok(v as u32)
+            } else {
+                Err(Error::parse(
+                    self.file,
+                    number,
+                    0,
+                    format!("{what} `{v}` is not a count"),
+                ))
+            }
+        };
         let cycle_index = match (cycle, self.get(rec, self.half_cycle)) {
-            (Some(c), _) => c.max(0.0) as u32,
-            (None, Some(h)) => (h as u32) / 2,
+            (Some(c), _) => count(c, "cycle number")?,
+            (None, Some(h)) => count(h, "half cycle")? / 2,
             (None, None) => 0,
+        };
+        let step_index = match self.get(rec, self.step) {
+            Some(s) => count(s, "Ns")?,
+            None => 0,
         };
         let q = self.get(rec, self.q);
         let r = TimeSeriesRecord {
             test_time_s: time,
             timestamp_s: sink.start_s.map(|s| s + time),
             cycle_index,
-            step_index: self.get(rec, self.step).map_or(0, |s| s as u32),
+            step_index,
             step_kind,
             voltage_v,
             current_a: current_ma * 1e-3,

@@ -67,7 +67,7 @@ pub(crate) fn step_kind(name: &str) -> StepKind {
     let has = |s: &str| n.contains(s) || name.contains(s);
     if has("REST") || has("PAUSE") || has("OCV") || has("搁置") || has("静置") {
         StepKind::Rest
-    } else if has("CCCV") || has("恒流恒压") {
+    } else if has("CCCV") || has("CC_CV") || has("恒流恒压") {
         StepKind::ConstantCurrentConstantVoltage
     } else if has("CPCV") || has("CRCV") {
         StepKind::Other

@@ -331,18 +331,25 @@ pub(crate) fn read<F: Read + Seek>(f: F, file: &str, sink: &mut Sink<'_>) -> Res
     let mut bad = None;
     db.rows(page, &cols, &mut |r| {
         let get = |k: Option<usize>| k.and_then(|k| num(r[k]));
-        let (Some(time), Some(volt), Some(cur)) = (num(r[t]), num(r[v]), num(r[i])) else {
+        // Arbin writes cycle and step indices as non-negative integers.
+        let index = |k: Option<usize>| match get(k) {
+            Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX) => Some(x as u32),
+            Some(_) => None,
+            None => Some(0),
+        };
+        let (Some(time), Some(volt), Some(cur), Some(cycle_index), Some(step_index)) =
+            (num(r[t]), num(r[v]), num(r[i]), index(cyc), index(step))
+        else {
             bad.get_or_insert(rows.len() + 1);
             return Ok(());
         };
-        let index = |k: Option<usize>| get(k).map_or(0, |x| x.max(0.0) as u32);
         rows.push((
             get(point).map_or(rows.len() as i64, |x| x as i64),
             TimeSeriesRecord {
                 test_time_s: time,
                 timestamp_s: get(date).and_then(ole_date_to_unix),
-                cycle_index: index(cyc),
-                step_index: index(step),
+                cycle_index,
+                step_index,
                 step_kind: StepKind::Unknown,
                 voltage_v: volt,
                 current_a: cur,
@@ -358,7 +365,7 @@ pub(crate) fn read<F: Read + Seek>(f: F, file: &str, sink: &mut Sink<'_>) -> Res
             file,
             k as u64,
             0,
-            "row without Test_Time, Voltage or Current",
+            "row without Test_Time, Voltage or Current, or with a cycle or step index that is not a count",
         ));
     }
     rows.sort_by_key(|r| r.0);

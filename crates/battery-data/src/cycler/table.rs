@@ -292,7 +292,7 @@ impl Layout {
         r.len()
     }
 
-    /// True when a line ends before a column the record needs.
+    /// True when a line ends before a column the record reads.
     pub(crate) fn is_short(&self, line: &str) -> bool {
         let n = self.fields_in(line);
         self.columns.iter().flatten().any(|c| c.index >= n)
@@ -313,6 +313,11 @@ impl Layout {
     /// A field's text; `None` when the line ends before it (a truncated last
     /// line still gives its leading values).
     fn text<'l>(&self, line: &'l str, ranges: &[(usize, usize)], c: Column) -> Option<&'l str> {
+        // On a line cut short, the last field present may itself be cut
+        // (`-1500` read as `-15`): it counts as missing too.
+        if self.partial && c.index + 1 >= ranges.len() {
+            return None;
+        }
         ranges.get(c.index).map(|&r| field(line, r))
     }
 
@@ -340,7 +345,7 @@ impl Layout {
         let c = self
             .col(role)
             .ok_or_else(|| Error::internal(format!("resolved layout lacks {role:?}")))?;
-        if self.partial && ranges.get(c.index).is_none() {
+        if self.partial && c.index + 1 >= ranges.len() {
             return Ok(f64::NAN);
         }
         self.number(line, ranges, c, ln)?
@@ -400,8 +405,11 @@ impl Layout {
         if let Some(c) = self.col(Role::Timestamp) {
             let t = self.text(line, ranges, c).unwrap_or("");
             if !t.is_empty() {
+                // A number is Unix seconds (Arbin's `DateTime`); one outside
+                // 1973–2096 is something else (an Excel serial day, a packed
+                // YYYYMMDDhhmmss) and is refused below rather than misread.
                 let v = match parse_number(t, false) {
-                    Ok(Some(epoch)) => Some(epoch),
+                    Ok(Some(epoch)) => (1e8..4e9).contains(&epoch).then_some(epoch),
                     _ => self.stamp_dates.parse(t),
                 };
                 timestamp = Some(v.ok_or_else(|| {

@@ -72,11 +72,18 @@ fn cell_text(c: &Data, out: &mut String) {
         Data::DateTime(d) => {
             let days = d.as_f64();
             if d.is_duration() {
-                let secs = days * 86_400.0;
-                let h = (secs / 3600.0).floor();
-                let m = ((secs - h * 3600.0) / 60.0).floor();
-                let s = secs - h * 3600.0 - m * 60.0;
-                let _ = write!(out, "{h}:{m:02}:{s:09.6}");
+                // Whole microseconds first, so a value a hair under a minute
+                // never prints as `:60.000000`.
+                let us = (days * 86_400e6).round();
+                if !us.is_finite() || us.abs() > 9e15 {
+                    return;
+                }
+                let us = us as i64;
+                let sign = if us < 0 { "-" } else { "" };
+                let us = us.unsigned_abs();
+                let (h, m) = (us / 3_600_000_000, us / 60_000_000 % 60);
+                let (s, frac) = (us / 1_000_000 % 60, us % 1_000_000);
+                let _ = write!(out, "{sign}{h}:{m:02}:{s:02}.{frac:06}");
             } else {
                 // Excel serial days (1900 system) to Unix seconds.
                 let unix = (days - 25_569.0) * 86_400.0;

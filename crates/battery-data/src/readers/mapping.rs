@@ -424,6 +424,14 @@ impl CsvMapping {
                 (Field::Timestamp, _) => {
                     let t = row.text(r.col)?;
                     out.v[r.field as usize] = match parse_number(t, self.decimal_comma) {
+                        // Unix seconds; anything outside 1973–2096 (an Excel
+                        // serial day, a packed date) is refused, not misread.
+                        Ok(Some(v)) if !(1e8..4e9).contains(&v) => {
+                            return Err(row.error(
+                                r.col,
+                                format!("`{t}` is not a Unix time in seconds (1973–2096)"),
+                            ));
+                        }
                         Ok(v) => v,
                         Err(()) => Some(stamps.parse(t).ok_or_else(|| {
                             row.error(r.col, format!("`{t}` is not a date-time"))

@@ -26,15 +26,34 @@ const LAYOUTS: [&str; 16] = [
     "%m/%d/%y %I:%M:%S%.f %p",
 ];
 
+/// Where a layout puts day and month, for the slashed numeric layouts whose
+/// order a value cannot always tell (`05/04/2020`): 0 month first, 1 day
+/// first, 2 unambiguous (year first, month names, dotted day-first dates).
+fn field_order(layout: &str) -> u8 {
+    if layout.starts_with("%m/") {
+        0
+    } else if layout.starts_with("%d/") {
+        1
+    } else {
+        2
+    }
+}
+
 /// Parses date-times, remembering the layout that worked last (a column keeps
-/// one layout, so the common case costs one attempt).
+/// one layout, so the common case costs one attempt). The day/month order is
+/// fixed by the first date-time parsed: a later value that only parses in the
+/// other order is refused (`None`) rather than read with a different meaning
+/// half-way through a file.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DateTimeParser {
     last: Option<usize>,
+    /// The day/month order of the first slashed numeric date-time parsed.
+    order: Option<u8>,
 }
 
 impl DateTimeParser {
-    /// Unix seconds of a date-time read as UTC; `None` if no layout fits.
+    /// Unix seconds of a date-time read as UTC; `None` if no layout of the
+    /// column's day/month order fits.
     pub(crate) fn parse(&mut self, text: &str) -> Option<f64> {
         let t = text.trim();
         if let Some(k) = self.last
@@ -42,9 +61,17 @@ impl DateTimeParser {
         {
             return Some(v);
         }
+        // The remembered layout failed: try the others, keeping the order.
         for (k, layout) in LAYOUTS.iter().enumerate() {
+            let o = field_order(layout);
+            if o < 2 && self.order.is_some_and(|locked| o != locked) {
+                continue;
+            }
             if let Some(v) = parse_with(t, layout) {
                 self.last = Some(k);
+                if o < 2 {
+                    self.order = Some(o);
+                }
                 return Some(v);
             }
         }
@@ -147,6 +174,15 @@ mod tests {
         assert!((v - 1_478_102_273.25).abs() < 1e-6);
         assert_eq!(p.parse("yesterday"), None);
         assert_eq!(p.parse("11/03/2016"), Some(1_478_131_200.0));
+        // A column read month first does not turn day first half-way.
+        let mut q = DateTimeParser::default();
+        assert_eq!(q.parse("05/04/2020 10:00:00"), Some(1_588_586_400.0)); // 4 May
+        assert_eq!(q.parse("2020-04-13 10:00:00"), Some(1_586_772_000.0));
+        assert_eq!(q.parse("13/04/2020 10:00:00"), None);
+        // One that starts with an unambiguous day-first date stays day first.
+        let mut d = DateTimeParser::default();
+        assert_eq!(d.parse("13/04/2020 10:00:00"), Some(1_586_772_000.0));
+        assert_eq!(d.parse("05/04/2020 10:00:00"), Some(1_586_080_800.0)); // 5 April
         // OLE date 42587.5 = 2016-08-05T12:00:00Z
         assert_eq!(ole_date_to_unix(42_587.5), Some(1_470_398_400.0));
     }

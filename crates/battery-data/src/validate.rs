@@ -262,9 +262,7 @@ pub fn validate_time_series(
                 );
             }
         }
-        if r.voltage_v.is_nan() {
-            // Reported above.
-        } else if !(vlo..=vhi).contains(&r.voltage_v) {
+        if !r.voltage_v.is_nan() && !(vlo..=vhi).contains(&r.voltage_v) {
             push(
                 k,
                 "voltage_v",

@@ -262,7 +262,33 @@ pub(crate) struct Sink<'a> {
     pub(crate) records: usize,
 }
 
-impl Sink<'_> {
+impl<'a> Sink<'a> {
+    fn new(on_record: &'a mut dyn FnMut(&TimeSeriesRecord, u64) -> Result<()>) -> Self {
+        Sink {
+            on_record,
+            metadata: BTreeMap::new(),
+            spectra: Vec::new(),
+            start_s: None,
+            records: 0,
+        }
+    }
+
+    /// The summary of a finished read; a file without records, or with an
+    /// empty spectrum, is an error.
+    fn finish(self, format: Format, name: &str) -> Result<StreamSummary> {
+        if self.spectra.iter().any(|s| s.is_empty()) || self.records == 0 && self.spectra.is_empty()
+        {
+            return Err(Error::parse(name, 0, 0, "no data records in the file"));
+        }
+        Ok(StreamSummary {
+            format,
+            start_s: self.start_s,
+            metadata: self.metadata,
+            records: self.records,
+            spectra: self.spectra,
+        })
+    }
+
     pub(crate) fn record(&mut self, r: &TimeSeriesRecord, origin: u64) -> Result<()> {
         self.records += 1;
         (self.on_record)(r, origin)
@@ -294,30 +320,8 @@ pub fn read_cycler_file(path: impl AsRef<Path>) -> Result<CyclerFile> {
 /// Reads a file as the given format (no detection).
 pub fn read_cycler_file_as(path: impl AsRef<Path>, format: Format) -> Result<CyclerFile> {
     let path = path.as_ref();
-    let mut records = Vec::new();
-    let mut origins = Vec::new();
-    let summary = stream_cycler_file(path, Some(format), &mut |r, o| {
-        records.push(*r);
-        origins.push(o);
-        Ok(())
-    })?;
-    let data = if !summary.spectra.is_empty() {
-        CyclerData::Impedance(summary.spectra)
-    } else {
-        CyclerData::TimeSeries {
-            series: TimeSeries {
-                cell_id: cell_id_of(path),
-                records,
-            },
-            origins,
-        }
-    };
-    Ok(CyclerFile {
-        format,
-        path: path.display().to_string(),
-        metadata: summary.metadata,
-        start_s: summary.start_s,
-        data,
+    collect(&path.display().to_string(), cell_id_of(path), |on_record| {
+        stream_cycler_file(path, Some(format), on_record)
     })
 }
 
@@ -336,41 +340,40 @@ pub fn read_cycler_text<R: std::io::Read>(
         )));
     }
     let cell = cell_id_of(Path::new(name));
+    collect(name, cell.clone(), |on_record| {
+        let mut sink = Sink::new(on_record);
+        read_text(format, name, &cell, BufReader::new(reader), &mut sink)?;
+        sink.finish(format, name)
+    })
+}
+
+/// Runs a streaming read and keeps its records (with their origins) in a
+/// [`CyclerFile`].
+fn collect(
+    path: &str,
+    cell_id: String,
+    stream: impl FnOnce(&mut dyn FnMut(&TimeSeriesRecord, u64) -> Result<()>) -> Result<StreamSummary>,
+) -> Result<CyclerFile> {
     let mut records = Vec::new();
     let mut origins = Vec::new();
-    let mut on_record = |r: &TimeSeriesRecord, o: u64| {
+    let summary = stream(&mut |r, o| {
         records.push(*r);
         origins.push(o);
         Ok(())
-    };
-    let mut sink = Sink {
-        on_record: &mut on_record,
-        metadata: BTreeMap::new(),
-        spectra: Vec::new(),
-        start_s: None,
-        records: 0,
-    };
-    read_text(format, name, &cell, BufReader::new(reader), &mut sink)?;
-    if sink.records == 0 && sink.spectra.is_empty() {
-        return Err(Error::parse(name, 0, 0, "no data records"));
-    }
-    let (metadata, start_s, spectra) = (sink.metadata, sink.start_s, sink.spectra);
-    let data = if spectra.is_empty() {
+    })?;
+    let data = if summary.spectra.is_empty() {
         CyclerData::TimeSeries {
-            series: TimeSeries {
-                cell_id: cell,
-                records,
-            },
+            series: TimeSeries { cell_id, records },
             origins,
         }
     } else {
-        CyclerData::Impedance(spectra)
+        CyclerData::Impedance(summary.spectra)
     };
     Ok(CyclerFile {
-        format,
-        path: name.to_string(),
-        metadata,
-        start_s,
+        format: summary.format,
+        path: path.to_string(),
+        metadata: summary.metadata,
+        start_s: summary.start_s,
         data,
     })
 }
@@ -389,13 +392,7 @@ pub fn stream_cycler_file(
         None => detect_format(path)?,
     };
     let name = path.display().to_string();
-    let mut sink = Sink {
-        on_record,
-        metadata: BTreeMap::new(),
-        spectra: Vec::new(),
-        start_s: None,
-        records: 0,
-    };
+    let mut sink = Sink::new(on_record);
     let cell = cell_id_of(path);
     match format {
         Format::BiologicMpr => mpr::read(binary(path)?, &name, &cell, &mut sink)?,
@@ -415,16 +412,7 @@ pub fn stream_cycler_file(
     if format == Format::ArbinCsv {
         arbin::companion_metadata(path, &mut sink)?;
     }
-    if sink.spectra.iter().any(|s| s.is_empty()) || sink.records == 0 && sink.spectra.is_empty() {
-        return Err(Error::parse(&name, 0, 0, "no data records in the file"));
-    }
-    Ok(StreamSummary {
-        format,
-        start_s: sink.start_s,
-        metadata: sink.metadata,
-        records: sink.records,
-        spectra: sink.spectra,
-    })
+    sink.finish(format, &name)
 }
 
 /// Reads text content of a known format from any reader (`name` for errors,

@@ -153,7 +153,6 @@ fn family(id: u16) -> Option<(Ty, String)> {
 struct Module {
     name: String,
     version: u32,
-    new_header: bool,
     data: u64,
     length: u64,
 }
@@ -230,7 +229,6 @@ fn modules<F: Read + Seek>(f: &mut F, file: &str) -> Result<Vec<Module>> {
         out.push(Module {
             name,
             version,
-            new_header,
             data,
             length,
         });
@@ -292,8 +290,8 @@ pub(crate) fn read<F: Read + Seek>(
     }
     let n_points = u64::from(u32_at(&h, 0));
     // Column ids and where records start, by module version (see module docs).
-    let (ids, start): (Vec<u16>, usize) = match (data.version, data.new_header, h[5]) {
-        (0, true, 0) | (0, _, 0) => {
+    let (ids, start): (Vec<u16>, usize) = match (data.version, h[5]) {
+        (0, 0) => {
             let n = u16::from_le_bytes([h[4], h[5]]) as usize;
             let ids = (0..n)
                 .map(|k| {
@@ -306,7 +304,7 @@ pub(crate) fn read<F: Read + Seek>(
                 1007,
             )
         }
-        (0, _, _) => {
+        (0, _) => {
             let n = h[4] as usize;
             let ids = h
                 .get(5..5 + n)
@@ -316,7 +314,7 @@ pub(crate) fn read<F: Read + Seek>(
                 100,
             )
         }
-        (2 | 3, _, _) => {
+        (2 | 3, _) => {
             let n = h[4] as usize;
             let ids = (0..n)
                 .map(|k| {
@@ -330,7 +328,7 @@ pub(crate) fn read<F: Read + Seek>(
                 start,
             )
         }
-        (v, _, _) => {
+        (v, _) => {
             return Err(err(
                 file,
                 data.data,

@@ -11,7 +11,6 @@
 //! charge), `Voltage` (V), `Charge_Capacity` and `Discharge_Capacity` (Ah),
 //! ordered by `Data_Point`.
 
-use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
 
 use crate::schema::{StepKind, TimeSeriesRecord};
@@ -283,7 +282,7 @@ pub(crate) fn read<F: Read + Seek>(f: F, file: &str, sink: &mut Sink<'_>) -> Res
     };
     // The time-series table is recognised by its columns (names in the catalog
     // are variable-length text this reader does not decode).
-    let mut tables: BTreeMap<String, u32> = BTreeMap::new();
+    let mut tables: Vec<u32> = Vec::new();
     {
         let mut ids = Vec::new();
         db.rows(2, &catalog, &mut |v| {
@@ -304,16 +303,28 @@ pub(crate) fn read<F: Read + Seek>(f: F, file: &str, sink: &mut Sink<'_>) -> Res
                 .iter()
                 .all(|n| cols.iter().any(|c| c.name == *n))
             {
-                tables.insert(format!("page {page}"), page);
+                tables.push(page);
             }
         }
     }
-    let &page = tables.values().next().ok_or_else(|| {
-        db.err(
-            0,
-            "no table with Test_Time and Voltage (Channel_Normal_Table)",
-        )
-    })?;
+    let page = match tables.as_slice() {
+        [page] => *page,
+        [] => {
+            return Err(db.err(
+                0,
+                "no table with Test_Time and Voltage (Channel_Normal_Table)",
+            ));
+        }
+        many => {
+            return Err(db.err(
+                0,
+                format!(
+                    "{} tables look like Channel_Normal_Table; expected one",
+                    many.len()
+                ),
+            ));
+        }
+    };
     let cols = db.table_def(page)?;
     let at = |n: &str| cols.iter().position(|c| c.name == n);
     let need = |n: &str| {

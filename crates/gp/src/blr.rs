@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::linalg::Cholesky;
 use voltai_core::{
-    Dataset, Error, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, check,
+    Dataset, DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, check,
 };
 
 /// Parameters of Bayesian linear regression.
@@ -119,6 +119,15 @@ impl BayesianLinearParams {
 impl Fit for BayesianLinearParams {
     type Model = BayesianLinear;
     fn fit(&self, data: &Dataset) -> Result<BayesianLinear> {
+        self.fit(&data.view())
+    }
+}
+
+/// Fits on borrowed arrays without copying them into a [`Dataset`] first
+/// (Bayesian optimisation refits its surrogate after every observation).
+impl<'a> Fit<DatasetView<'a>> for BayesianLinearParams {
+    type Model = BayesianLinear;
+    fn fit(&self, data: &DatasetView<'a>) -> Result<BayesianLinear> {
         let x = data.features();
         let y = data.targets()?;
         let (n, d) = x.dim();

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Dataset, DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Result};
+use voltai_core::{DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Result};
 use voltai_gp::{Gp, GpParams, OptimizerSettings};
 use voltai_kernels::Kernel;
 use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
@@ -214,8 +214,9 @@ fn latent<M: ProbabilisticRegressor>(m: &M, x: ArrayView2<'_, f64>) -> Result<Pr
     }
 }
 
-/// Any parameters whose fitted model is a [`ProbabilisticRegressor`] (a GP
-/// with another kernel, a Bayesian linear model, …) as a surrogate.
+/// Any parameters that fit borrowed arrays (`Fit<DatasetView>`) into a
+/// [`ProbabilisticRegressor`] (a GP with another kernel, a Bayesian linear
+/// model, …) as a surrogate.
 pub struct ParamsSurrogate<P> {
     params: P,
     _model: PhantomData<fn() -> P>,
@@ -247,10 +248,12 @@ impl<M: ProbabilisticRegressor + Send + Sync> FittedSurrogate for ModelFitted<M>
     }
 }
 
-impl<P> Surrogate for ParamsSurrogate<P>
+/// The observations reach the params as a [`DatasetView`]: no copy per
+/// refit.
+impl<P, M> Surrogate for ParamsSurrogate<P>
 where
-    P: Fit + Debug + Send + Sync,
-    P::Model: ProbabilisticRegressor + Send + Sync + 'static,
+    P: for<'a> Fit<DatasetView<'a>, Model = M> + Debug + Send + Sync,
+    M: ProbabilisticRegressor + Send + Sync + 'static,
 {
     fn fit(
         &self,
@@ -258,9 +261,7 @@ where
         y: ArrayView1<'_, f64>,
         _seed: u64,
     ) -> Result<Box<dyn FittedSurrogate>> {
-        let model = self
-            .params
-            .fit(&Dataset::new(x.to_owned(), y.to_owned())?)?;
+        let model = self.params.fit(&DatasetView::new(x, y)?)?;
         Ok(Box::new(ModelFitted(model)))
     }
 }

@@ -26,6 +26,7 @@ mod integrate;
 pub mod library;
 mod model;
 pub mod optimize;
+mod spec;
 pub mod systems;
 
 pub use data::{Times, Trajectory, interpolate_rows};
@@ -41,3 +42,4 @@ pub use model::{SindyModel, SindyParams, sample_times};
 pub use optimize::{
     Aggregate, EnsembleOptimizer, Regularizer, SparseFit, SparseOptimizer, Sr3, Stlsq,
 };
+pub use spec::{DifferentiatorSpec, LibrarySpec};

@@ -5,6 +5,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate, s};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use voltai_core::persist::Persist;
 use voltai_core::{Error, Fit, Result, metrics};
 
 use super::data::Trajectory;
@@ -12,6 +14,7 @@ use super::differentiate::{Differentiator, FiniteDifference};
 use super::integrate::{IntegrationOptions, integrate};
 use super::library::{FeatureLibrary, PolynomialLibrary};
 use super::optimize::{SparseOptimizer, Stlsq};
+use super::spec::{DifferentiatorSpec, LibrarySpec};
 
 /// SINDy parameters: which library, differentiator and optimiser, and the
 /// names of the state and control variables. Each part is swappable.
@@ -295,6 +298,91 @@ pub struct SindyModel {
     terms: Vec<String>,
     coefficients: Array2<f64>,
     inclusion: Option<Array2<f64>>,
+}
+
+/// What a saved [`SindyModel`] holds: the library and differentiator by
+/// their settings, everything else as fitted.
+#[derive(Serialize, Deserialize)]
+struct SindyRecord {
+    library: LibrarySpec,
+    differentiator: DifferentiatorSpec,
+    states: Vec<String>,
+    controls: Vec<String>,
+    terms: Vec<String>,
+    coefficients: Array2<f64>,
+    inclusion: Option<Array2<f64>>,
+}
+
+/// A model whose library or differentiator was built from code
+/// ([`CustomLibrary`](super::CustomLibrary)) cannot be described and gives
+/// an error instead of a file.
+impl Serialize for SindyModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let record = SindyRecord {
+            library: self.library.spec().map_err(serde::ser::Error::custom)?,
+            differentiator: self
+                .differentiator
+                .spec()
+                .map_err(serde::ser::Error::custom)?,
+            states: self.states.clone(),
+            controls: self.controls.clone(),
+            terms: self.terms.clone(),
+            coefficients: self.coefficients.clone(),
+            inclusion: self.inclusion.clone(),
+        };
+        record.serialize(serializer)
+    }
+}
+
+/// The library is rebuilt from its settings and must name the saved terms;
+/// the coefficients must have one row per state and one column per term.
+impl<'de> Deserialize<'de> for SindyModel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let r = SindyRecord::deserialize(deserializer)?;
+        SindyModel::from_record(r).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Persist for SindyModel {
+    const KIND: &'static str = "voltai_discovery::SindyModel";
+}
+
+impl SindyModel {
+    fn from_record(r: SindyRecord) -> Result<Self> {
+        let library: Arc<dyn FeatureLibrary> = Arc::from(r.library.build()?);
+        let differentiator: Arc<dyn Differentiator> = Arc::from(r.differentiator.build()?);
+        let inputs: Vec<String> = r.states.iter().chain(&r.controls).cloned().collect();
+        let terms = library.term_names(&inputs)?;
+        if terms != r.terms {
+            return Err(Error::InvalidInput(format!(
+                "the saved library names the terms {terms:?}, the file lists {:?}",
+                r.terms
+            )));
+        }
+        let shape = [r.states.len(), terms.len()];
+        if r.coefficients.shape() != shape {
+            return Err(Error::shape_mismatch(
+                "saved coefficients",
+                shape,
+                r.coefficients.shape(),
+            ));
+        }
+        if let Some(inc) = &r.inclusion
+            && inc.shape() != shape
+        {
+            return Err(Error::shape_mismatch("saved inclusion", shape, inc.shape()));
+        }
+        voltai_core::check::finite2("saved coefficients", r.coefficients.view())?;
+        Ok(SindyModel {
+            library,
+            differentiator,
+            states: r.states,
+            controls: r.controls,
+            terms,
+            coefficients: r.coefficients,
+            inclusion: r.inclusion,
+        })
+    }
 }
 
 impl SindyModel {

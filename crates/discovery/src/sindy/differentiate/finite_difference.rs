@@ -5,6 +5,7 @@ use voltai_core::{Error, Result};
 
 use super::{Differentiator, lagrange_derivative_weights};
 use crate::sindy::data::Times;
+use crate::sindy::spec::DifferentiatorSpec;
 
 /// Finite differences as PySINDy's `FiniteDifference` (`d = 1`): order 2 uses
 /// centred three-point differences inside and one-sided three-point stencils at
@@ -60,6 +61,10 @@ impl Differentiator for FiniteDifference {
             }
         }
         Ok(out)
+    }
+
+    fn spec(&self) -> Result<DifferentiatorSpec> {
+        Ok(DifferentiatorSpec::FiniteDifference { order: self.order })
     }
 }
 

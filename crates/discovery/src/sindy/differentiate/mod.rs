@@ -14,6 +14,7 @@ use ndarray::{Array2, ArrayView2};
 use voltai_core::Result;
 
 use super::data::Times;
+use super::spec::{DifferentiatorSpec, not_describable};
 
 /// Estimates `dx/dt` column by column from samples.
 pub trait Differentiator: Send + Sync + std::fmt::Debug {
@@ -29,6 +30,12 @@ pub trait Differentiator: Send + Sync + std::fmt::Debug {
         times: &Times,
     ) -> Result<(Option<Array2<f64>>, Array2<f64>)> {
         Ok((None, self.differentiate(x, times)?))
+    }
+
+    /// The differentiator's settings, for saving a fitted model; the
+    /// default (a differentiator defined outside Voltai) is an error.
+    fn spec(&self) -> Result<DifferentiatorSpec> {
+        Err(not_describable(&format!("the differentiator {self:?}")))
     }
 }
 

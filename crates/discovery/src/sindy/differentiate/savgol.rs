@@ -6,6 +6,7 @@ use voltai_core::{Error, Result};
 use super::{Differentiator, FiniteDifference};
 use crate::dense::solve_normal_qr;
 use crate::sindy::data::Times;
+use crate::sindy::spec::DifferentiatorSpec;
 
 /// Window and polynomial order of a Savitzky–Golay filter.
 #[derive(Debug, Clone, Copy)]
@@ -130,6 +131,13 @@ impl Differentiator for SavitzkyGolay {
             self.window.filter(x, times, 1)?,
         ))
     }
+
+    fn spec(&self) -> Result<DifferentiatorSpec> {
+        Ok(DifferentiatorSpec::SavitzkyGolay {
+            window: self.window.length,
+            polyorder: self.window.polyorder,
+        })
+    }
 }
 
 /// Savitzky–Golay smoothing followed by second-order finite differences,
@@ -178,6 +186,13 @@ impl Differentiator for SmoothedFiniteDifference {
         let smooth = self.smooth(x, times)?;
         let d = FiniteDifference::default().differentiate(smooth.view(), times)?;
         Ok((Some(smooth), d))
+    }
+
+    fn spec(&self) -> Result<DifferentiatorSpec> {
+        Ok(DifferentiatorSpec::SmoothedFiniteDifference {
+            window: self.window.length,
+            polyorder: self.window.polyorder,
+        })
     }
 }
 

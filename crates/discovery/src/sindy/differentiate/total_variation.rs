@@ -5,6 +5,7 @@ use voltai_core::{Error, Result};
 
 use super::{Differentiator, FiniteDifference};
 use crate::sindy::data::Times;
+use crate::sindy::spec::DifferentiatorSpec;
 
 /// The derivative `u` minimising `½‖A u − (x − x₀)‖² + α Σ √((Du)² + ε) dt`,
 /// where `A` integrates by the trapezoid rule and `D` differences: the
@@ -193,6 +194,13 @@ impl Differentiator for TotalVariation {
             out.column_mut(j).assign(&col);
         }
         Ok(out)
+    }
+
+    fn spec(&self) -> Result<DifferentiatorSpec> {
+        Ok(DifferentiatorSpec::TotalVariation {
+            alpha: self.alpha,
+            iterations: self.iterations,
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use ndarray::{Array2, ArrayView2, Axis};
 use voltai_core::{Error, Result};
 
 use super::FeatureLibrary;
+use crate::sindy::spec::LibrarySpec;
 
 /// The terms of several libraries side by side.
 #[derive(Debug)]
@@ -45,6 +46,12 @@ impl FeatureLibrary for ConcatLibrary {
         let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
         ndarray::concatenate(Axis(1), &views)
             .map_err(|e| Error::numerical("library concatenation", e.to_string()))
+    }
+
+    fn spec(&self) -> Result<LibrarySpec> {
+        Ok(LibrarySpec::Concat {
+            parts: self.parts.iter().map(|p| p.spec()).collect::<Result<_>>()?,
+        })
     }
 }
 
@@ -99,6 +106,13 @@ impl FeatureLibrary for TensorLibrary {
         }
         Ok(out)
     }
+
+    fn spec(&self) -> Result<LibrarySpec> {
+        Ok(LibrarySpec::Tensor {
+            left: Box::new(self.left.spec()?),
+            right: Box::new(self.right.spec()?),
+        })
+    }
 }
 
 /// A library applied to a subset of the input columns only.
@@ -143,6 +157,13 @@ impl FeatureLibrary for OnInputs {
         self.check(x.ncols())?;
         self.inner
             .transform(x.select(Axis(1), &self.columns).view())
+    }
+
+    fn spec(&self) -> Result<LibrarySpec> {
+        Ok(LibrarySpec::OnInputs {
+            columns: self.columns.clone(),
+            inner: Box::new(self.inner.spec()?),
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use ndarray::{Array2, ArrayView2};
 use voltai_core::{Error, Result};
 
 use super::FeatureLibrary;
+use crate::sindy::spec::LibrarySpec;
 
 /// `sin(k x)` and `cos(k x)` for `k = 1..=n_frequencies` and every input,
 /// in PySINDy's `FourierLibrary` order (frequency outer, input inner).
@@ -87,5 +88,13 @@ impl FeatureLibrary for FourierLibrary {
             }
         }
         Ok(out)
+    }
+
+    fn spec(&self) -> Result<LibrarySpec> {
+        Ok(LibrarySpec::Fourier {
+            n_frequencies: self.n_frequencies,
+            include_sin: self.include_sin,
+            include_cos: self.include_cos,
+        })
     }
 }

@@ -19,6 +19,8 @@ pub use polynomial::PolynomialLibrary;
 use ndarray::{Array2, ArrayView2};
 use voltai_core::Result;
 
+use super::spec::{LibrarySpec, not_describable};
+
 /// A library of candidate terms.
 pub trait FeatureLibrary: Send + Sync + std::fmt::Debug {
     /// Number of terms produced from `n_inputs` input columns.
@@ -27,6 +29,11 @@ pub trait FeatureLibrary: Send + Sync + std::fmt::Debug {
     fn term_names(&self, inputs: &[String]) -> Result<Vec<String>>;
     /// Evaluates the terms: `n × n_inputs` → `n × n_terms`.
     fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>>;
+    /// The library's settings, for saving a fitted model. Libraries built
+    /// from code (closures) have none: the default is an error.
+    fn spec(&self) -> Result<LibrarySpec> {
+        Err(not_describable(&format!("the library {self:?}")))
+    }
 }
 
 impl<L: FeatureLibrary + ?Sized> FeatureLibrary for Box<L> {
@@ -38,5 +45,8 @@ impl<L: FeatureLibrary + ?Sized> FeatureLibrary for Box<L> {
     }
     fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         (**self).transform(x)
+    }
+    fn spec(&self) -> Result<LibrarySpec> {
+        (**self).spec()
     }
 }

@@ -4,6 +4,7 @@ use ndarray::{Array2, ArrayView2};
 use voltai_core::{Error, Result};
 
 use super::FeatureLibrary;
+use crate::sindy::spec::LibrarySpec;
 
 /// All monomials of the inputs up to `degree` (PySINDy's `PolynomialLibrary`):
 /// `1, x, y, x², x y, y², …` in scikit-learn's order.
@@ -112,6 +113,14 @@ impl FeatureLibrary for PolynomialLibrary {
             }
         }
         Ok(out)
+    }
+
+    fn spec(&self) -> Result<LibrarySpec> {
+        Ok(LibrarySpec::Polynomial {
+            degree: self.degree,
+            include_bias: self.include_bias,
+            interaction_only: self.interaction_only,
+        })
     }
 }
 

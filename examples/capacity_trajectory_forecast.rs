@@ -21,12 +21,11 @@ mod support;
 
 use ndarray::Array2;
 use voltai::core::split::group_train_test_split;
-use voltai::neural::train::{TrainConfig, train};
+use voltai::neural::ForecasterParams;
 use voltai::neural::trajectories::{
     CellSeries, SequenceBatch, Windowing, fraction_increasing, linear_forecast, masked_rmse,
     persistence_forecast,
 };
-use voltai::neural::{ForecastLoss, ForecasterConfig, device};
 
 const NOMINAL_AH: f64 = 1.1;
 const SEED: u64 = 7;
@@ -42,79 +41,45 @@ fn main() -> Result<(), voltai::core::Error> {
         horizon: 1100,
         scale: NOMINAL_AH,
     };
-    let all = SequenceBatch::new(&series, w)?;
     let ids: Vec<String> = series.iter().map(|s| s.cell_id.clone()).collect();
     let outer = group_train_test_split(&ids, 0.2, SEED)?;
     let fit_ids: Vec<String> = outer.train.iter().map(|&i| ids[i].clone()).collect();
     let inner = group_train_test_split(&fit_ids, 0.2, SEED + 1)?;
-    let train_b = all.select(
-        &inner
-            .train
-            .iter()
-            .map(|&i| outer.train[i])
-            .collect::<Vec<_>>(),
-    );
-    let val_b = all.select(
-        &inner
-            .test
-            .iter()
-            .map(|&i| outer.train[i])
-            .collect::<Vec<_>>(),
-    );
-    let test_b = all.select(&outer.test);
+    let pick = |rows: Vec<usize>| rows.iter().map(|&i| series[i].clone()).collect::<Vec<_>>();
+    let train_cells = pick(inner.train.iter().map(|&i| outer.train[i]).collect());
+    let val_cells = pick(inner.test.iter().map(|&i| outer.train[i]).collect());
+    let test_b = SequenceBatch::new(&pick(outer.test.clone()), w)?;
 
     // VOLTAI_QUICK=1 (CI): a few epochs, only to show the pipeline runs.
     let quick = std::env::var_os("VOLTAI_QUICK").is_some();
-    let cfg = TrainConfig {
-        epochs: if quick { 5 } else { 300 },
-        learning_rate: 3e-3,
-        patience: 80,
-        ..Default::default()
-    };
-    let bar = support::progress(2 * cfg.epochs as u64);
+    let epochs = if quick { 5 } else { 300 };
+    let bar = support::progress(2 * epochs as u64);
     let mut results = Vec::new();
     for (name, lambda) in [
         ("GRU seq2seq", 0.0f32),
         ("GRU seq2seq + monotonicity", 100.0),
     ] {
         bar.set_message(name);
-        let dev = device::cpu(SEED);
-        let model = ForecasterConfig::default().init(&dev);
-        let d = dev.clone();
-        let sampling_epochs = (0.3 * cfg.epochs as f64) as usize;
+        let params = ForecasterParams::new(w)?
+            .training(epochs, 3e-3, 80)?
+            .monotonicity(lambda, 0.0)?
+            .seed(SEED);
         let start = std::time::Instant::now();
-        let trained = train(
-            model,
-            &cfg,
-            |m, e| {
-                let ratio = 0.5 * (1.0 - (e as f64 / sampling_epochs as f64).min(1.0));
-                Ok(m.loss(
-                    &train_b,
-                    &d,
-                    &ForecastLoss {
-                        teacher_ratio: ratio,
-                        monotonicity_weight: lambda,
-                        tolerance: 0.0,
-                        seed: SEED + e as u64,
-                    },
-                ))
-            },
-            |m| Ok(masked_rmse(&m.predict(&val_b, &d)?, &val_b, NOMINAL_AH)),
-            &mut |_| bar.inc(1),
-        )?;
+        // Early stopping on the validation cells chosen above (by cell).
+        let fitted = params.fit_validated(&train_cells, &val_cells, &mut |_| bar.inc(1))?;
         let seconds = start.elapsed().as_secs_f64();
-        bar.inc((cfg.epochs - trained.history.len()) as u64);
-        let pred = trained.model.predict(&test_b, &dev)?;
-        let throughput = (trained.history.len() * train_b.len()) as f64 / seconds;
-        results.push((name, pred, trained.best_epoch, throughput));
+        bar.inc((epochs - fitted.history.len()) as u64);
+        let pred = fitted.predict_batch(&test_b)?;
+        let throughput = (fitted.history.len() * train_cells.len()) as f64 / seconds;
+        results.push((name, pred, fitted.best_epoch, throughput));
     }
     bar.finish_and_clear();
 
     println!(
         "Capacity forecast from the first 100 cycles, {} test cells (never trained on), {} train, {} validation",
         test_b.len(),
-        train_b.len(),
-        val_b.len()
+        train_cells.len(),
+        val_cells.len()
     );
     println!(
         "{:<30} {:>12} {:>22}",

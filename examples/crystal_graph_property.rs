@@ -29,9 +29,8 @@ use voltai::graph_nn::io::read_structure;
 use voltai::graph_nn::model::Architecture;
 use voltai::graph_nn::neighbors::{NeighborMode, neighbors};
 use voltai::graph_nn::obelix::{self, Censoring, Part, element_fraction_matrix};
-use voltai::graph_nn::prelude::{GraphModelParams, Task};
+use voltai::graph_nn::prelude::{GraphData, GraphModelParams, Task};
 use voltai::kernels::kernels::{Rbf, Scaled, Sum, White};
-use voltai::neural::device;
 
 const SEED: u64 = 11;
 
@@ -134,9 +133,9 @@ fn main() -> Result<()> {
             .seed(SEED);
         let bar = support::progress(epochs as u64);
         bar.set_message(format!("training {arch:?}"));
-        let dev = device::cpu(SEED);
         let start = Instant::now();
-        let fitted = params.fit(&g_train, &y_train, &dev, &mut |p| {
+        let data = GraphData::new(&g_train, &y_train)?;
+        let fitted = params.fit_with_progress(&data, &mut |p| {
             bar.set_message(format!(
                 "training {arch:?}: loss {:.3}, val MAE {:.3}",
                 p.get("train_loss").unwrap_or(f64::NAN),
@@ -147,7 +146,7 @@ fn main() -> Result<()> {
         bar.finish_and_clear();
         let secs = start.elapsed().as_secs_f64();
         let seen = fitted.history.len() as f64 * (g_train.len() as f64 * 0.9);
-        let pred = fitted.predict(&g_test, &dev)?;
+        let pred = fitted.predict(&g_test)?;
         let first = fitted.history[0].train_loss;
         let last = fitted.history.last().map_or(first, |h| h.train_loss);
         println!(

@@ -24,10 +24,9 @@ mod support;
 
 use ndarray::{Array2, Axis};
 use voltai::core::synthetic::SplitMix64;
-use voltai::neural::convert::tensor2;
-use voltai::neural::device;
-use voltai::neural::multitask::{MultiTaskConfig, TaskWeighting};
-use voltai::neural::train::{TrainConfig, train};
+use voltai::neural::multitask::TaskWeighting;
+use voltai::neural::train::TrainConfig;
+use voltai::neural::{MultiTaskData, MultiTaskParams};
 
 fn slope(v: &[f64]) -> f64 {
     let n = v.len() as f64;
@@ -96,40 +95,31 @@ fn main() -> Result<(), voltai::core::Error> {
         let (tr, te) = (order[..10].to_vec(), order[10..].to_vec());
         let (xm, xs) = standardize(&x, &tr);
         let (ym, ys) = standardize(&y, &tr);
-        let zx = ((&x - &xm) / &xs).mapv(|v| v as f32);
-        let zy = ((&y - &ym) / &ys).mapv(|v| v as f32);
+        let zx = (&x - &xm) / &xs;
+        let zy = (&y - &ym) / &ys;
         let test_rmse = |tasks: &[usize],
                          weighting: TaskWeighting,
                          seed: u64|
          -> Result<Vec<f64>, voltai::core::Error> {
-            let dev = device::cpu(seed);
             let (fit, val) = (&tr[..8], &tr[8..]);
-            let xt = tensor2(zx.select(Axis(0), fit).view(), &dev);
-            let yt = tensor2(zy.select(Axis(0), fit).select(Axis(1), tasks).view(), &dev);
-            let xl = tensor2(zx.select(Axis(0), val).view(), &dev);
-            let yl = tensor2(zy.select(Axis(0), val).select(Axis(1), tasks).view(), &dev);
-            let net = MultiTaskConfig {
-                inputs: 6,
-                hidden: 16,
-                tasks: tasks.len(),
-                weighting,
-            }
-            .init(&dev)?;
-            let trained = train(
-                net,
-                &cfg,
-                |m, _| Ok(m.loss(xt.clone(), yt.clone())),
-                |m| {
-                    let p = m.forward(xl.clone());
-                    Ok(voltai::neural::convert::scalar(
-                        (p - yl.clone()).powf_scalar(2.0).mean().detach(),
-                    ))
-                },
-                &mut |_| {},
-            )?;
-            let pred = trained
-                .model
-                .predict(zx.select(Axis(0), &te).view(), &dev)?;
+            let (xf, yf) = (
+                zx.select(Axis(0), fit),
+                zy.select(Axis(0), fit).select(Axis(1), tasks),
+            );
+            let (xv, yv) = (
+                zx.select(Axis(0), val),
+                zy.select(Axis(0), val).select(Axis(1), tasks),
+            );
+            let fitted = MultiTaskParams::new(weighting)
+                .hidden(16)?
+                .train_config(cfg)?
+                .seed(seed)
+                .fit_validated(
+                    &MultiTaskData::new(xf.view(), yf.view())?,
+                    &MultiTaskData::new(xv.view(), yv.view())?,
+                    &mut |_| {},
+                )?;
+            let pred = fitted.predict(zx.select(Axis(0), &te).view())?;
             bar.inc(1);
             Ok(tasks
                 .iter()
@@ -138,7 +128,7 @@ fn main() -> Result<(), voltai::core::Error> {
                     let err: f64 = te
                         .iter()
                         .enumerate()
-                        .map(|(r, &i)| ((pred[[r, k]] as f64) * ys[t] + ym[t] - y[[i, t]]).powi(2))
+                        .map(|(r, &i)| (pred[[r, k]] * ys[t] + ym[t] - y[[i, t]]).powi(2))
                         .sum::<f64>();
                     (err / te.len() as f64).sqrt()
                 })

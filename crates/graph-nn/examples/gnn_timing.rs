@@ -10,13 +10,12 @@
 use std::time::Instant;
 
 use voltai_battery_data::data_dir::dataset_dir;
-use voltai_core::Result;
+use voltai_core::{Fit, Result};
 use voltai_graph_nn::graph::{CrystalGraph, GraphConfig};
 use voltai_graph_nn::io::read_structure;
 use voltai_graph_nn::model::Architecture;
 use voltai_graph_nn::obelix::{self, Censoring, Part};
-use voltai_graph_nn::prelude::{GraphModelParams, Task};
-use voltai_neural::device;
+use voltai_graph_nn::prelude::{GraphData, GraphModelParams, Task};
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -72,13 +71,12 @@ fn main() -> Result<()> {
         .batch_size(16)?
         .training(epochs, 2e-3, 1e-4, epochs)?
         .seed(0);
-    let dev = device::cpu(0);
     let start = Instant::now();
-    let fitted = params.fit(&gx, &gy, &dev, &mut |_| {})?;
+    let fitted = params.fit(&GraphData::new(&gx, &gy)?)?;
     let secs = start.elapsed().as_secs_f64();
     let trained_graphs =
         (gx.len() - (gx.len() as f64 * 0.1).round() as usize) * fitted.history.len();
-    let pred = fitted.predict(&tx, &dev)?;
+    let pred = fitted.predict(&tx)?;
     let mae = pred
         .iter()
         .zip(&ty)

@@ -2,17 +2,16 @@
 //! standardised, seeded mini-batches, early stopping on a held-out part of
 //! the training graphs, checkpoints.
 
-use std::path::Path;
-
+use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use voltai_core::persist::Persist;
 use voltai_core::synthetic::SplitMix64;
-use voltai_core::{Error, ProgressFn, Result};
-use voltai_neural::device::seeded;
-use voltai_neural::train::{
-    EpochReport, TrainConfig, load_checkpoint, save_checkpoint, train_minibatch,
-};
+use voltai_core::{Error, Fit, ProgressFn, Result};
+use voltai_neural::device::{Backend, seeded};
+use voltai_neural::persist::{weights_from_hex, weights_to_hex};
+use voltai_neural::train::{EpochReport, TrainConfig, train_minibatch};
 
 use crate::features::NODE_FEATURES;
 use crate::graph::{CrystalGraph, GraphBatch};
@@ -44,6 +43,47 @@ pub struct GraphModelParams {
     learning_rate: f64,
     weight_decay: f64,
     patience: usize,
+    #[serde(default)]
+    backend: Backend,
+}
+
+/// Graphs with one target each (class indices as `f64` for
+/// classification), borrowed: the input of [`GraphModelParams`]' `Fit`.
+#[derive(Debug, Clone, Copy)]
+pub struct GraphData<'a> {
+    graphs: &'a [CrystalGraph],
+    targets: &'a [f64],
+}
+
+impl<'a> GraphData<'a> {
+    /// Pairs `graphs` with `targets` (same length, targets finite).
+    pub fn new(graphs: &'a [CrystalGraph], targets: &'a [f64]) -> Result<Self> {
+        if graphs.len() != targets.len() {
+            return Err(Error::shape_mismatch(
+                "graphs vs targets",
+                vec![graphs.len()],
+                vec![targets.len()],
+            ));
+        }
+        if let Some(i) = targets.iter().position(|t| !t.is_finite()) {
+            return Err(Error::NonFinite {
+                context: "graph targets".into(),
+                index: vec![i],
+                value: targets[i],
+            });
+        }
+        Ok(GraphData { graphs, targets })
+    }
+
+    /// The graphs.
+    pub fn graphs(&self) -> &'a [CrystalGraph] {
+        self.graphs
+    }
+
+    /// The targets.
+    pub fn targets(&self) -> &'a [f64] {
+        self.targets
+    }
 }
 
 impl GraphModelParams {
@@ -63,7 +103,14 @@ impl GraphModelParams {
             learning_rate: 3e-3,
             weight_decay: 1e-4,
             patience: 40,
+            backend: Backend::Cpu,
         }
+    }
+
+    /// Where [`Fit::fit`] trains (default CPU).
+    pub fn backend(mut self, v: Backend) -> Self {
+        self.backend = v;
+        self
     }
 
     /// Hidden width (≥ 1).
@@ -167,35 +214,30 @@ impl GraphModelParams {
         })
     }
 
-    /// Fits on `graphs` with `targets` (class indices as `f64` for
-    /// classification) on `device` (an autodiff device, e.g.
-    /// `voltai_neural::device::cpu(seed)`). `progress` sees every epoch.
-    pub fn fit(
+    /// [`Fit::fit`] with a progress callback (every epoch), on the params'
+    /// backend.
+    pub fn fit_with_progress(
         &self,
-        graphs: &[CrystalGraph],
-        targets: &[f64],
+        data: &GraphData<'_>,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<FittedGraphModel> {
+        self.fit_on_device(data, &self.backend.device(self.seed)?, progress)
+    }
+
+    /// Fits on an explicit autodiff `device` (e.g. one shared with other
+    /// models). `progress` sees every epoch.
+    pub fn fit_on_device(
+        &self,
+        data: &GraphData<'_>,
         device: &Device,
         progress: &mut ProgressFn<'_>,
     ) -> Result<FittedGraphModel> {
-        if graphs.len() != targets.len() {
-            return Err(Error::shape_mismatch(
-                "graphs vs targets",
-                vec![graphs.len()],
-                vec![targets.len()],
-            ));
-        }
+        let (graphs, targets) = (data.graphs, data.targets);
         if graphs.len() < 4 {
             return Err(Error::EmptyInput(format!(
                 "need at least 4 graphs, got {}",
                 graphs.len()
             )));
-        }
-        if let Some(i) = targets.iter().position(|t| !t.is_finite()) {
-            return Err(Error::NonFinite {
-                context: "graph targets".into(),
-                index: vec![i],
-                value: targets[i],
-            });
         }
         let edge_width = graphs[0].edges.ncols();
         let (mean, std) = match self.task {
@@ -287,9 +329,18 @@ impl GraphModelParams {
             edge_width,
             mean,
             std,
+            device: device.clone(),
             best_epoch: trained.best_epoch,
             history: trained.history,
         })
+    }
+}
+
+/// Trains on the params' backend with a seeded hold-out for early stopping.
+impl<'a> Fit<GraphData<'a>> for GraphModelParams {
+    type Model = FittedGraphModel;
+    fn fit(&self, data: &GraphData<'a>) -> Result<FittedGraphModel> {
+        self.fit_with_progress(data, &mut |_| {})
     }
 }
 
@@ -338,23 +389,77 @@ pub struct FittedGraphModel {
     edge_width: usize,
     mean: f64,
     std: f64,
+    device: Device,
     /// Epoch whose weights were kept.
     pub best_epoch: usize,
     /// Per-epoch training and validation losses.
     pub history: Vec<EpochReport>,
 }
 
+/// What a saved [`FittedGraphModel`] holds: settings, target scaling and
+/// the network's weights.
 #[derive(Serialize, Deserialize)]
-struct Meta {
+struct GraphModelRecord {
     params: GraphModelParams,
     edge_width: usize,
     mean: f64,
     std: f64,
+    best_epoch: usize,
+    history: Vec<EpochReport>,
+    weights: String,
+}
+
+impl Serialize for FittedGraphModel {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        GraphModelRecord {
+            params: self.params,
+            edge_width: self.edge_width,
+            mean: self.mean,
+            std: self.std,
+            best_epoch: self.best_epoch,
+            history: self.history.clone(),
+            weights: weights_to_hex(&self.net).map_err(serde::ser::Error::custom)?,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// Loads onto the params' backend; [`FittedGraphModel::to_device`] moves it.
+impl<'de> Deserialize<'de> for FittedGraphModel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let r = GraphModelRecord::deserialize(deserializer)?;
+        let load = || -> Result<FittedGraphModel> {
+            if !(r.std.is_finite() && r.std > 0.0 && r.mean.is_finite()) {
+                return Err(Error::InvalidInput(format!(
+                    "saved target scaling mean {} std {} is not usable",
+                    r.mean, r.std
+                )));
+            }
+            let device = r.params.backend.device(r.params.seed)?;
+            let net = weights_from_hex(r.params.init(r.edge_width, &device), &r.weights)?;
+            Ok(FittedGraphModel {
+                net,
+                params: r.params,
+                edge_width: r.edge_width,
+                mean: r.mean,
+                std: r.std,
+                device,
+                best_epoch: r.best_epoch,
+                history: r.history.clone(),
+            })
+        };
+        load().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Persist for FittedGraphModel {
+    const KIND: &'static str = "voltai_graph_nn::FittedGraphModel";
 }
 
 impl FittedGraphModel {
     /// Raw network outputs `[n, outputs]` in batches of 256 graphs.
-    fn outputs(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<Vec<f32>>> {
+    fn outputs(&self, graphs: &[CrystalGraph]) -> Result<Vec<Vec<f32>>> {
+        let device = &self.device;
         let mut out = Vec::with_capacity(graphs.len());
         for chunk in graphs.chunks(256) {
             let refs: Vec<&CrystalGraph> = chunk.iter().collect();
@@ -379,8 +484,8 @@ impl FittedGraphModel {
 
     /// Predictions in the target's units (regression) or the most likely
     /// class index (classification).
-    pub fn predict(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<f64>> {
-        let out = self.outputs(graphs, device)?;
+    pub fn predict(&self, graphs: &[CrystalGraph]) -> Result<Vec<f64>> {
+        let out = self.outputs(graphs)?;
         Ok(match self.params.task {
             Task::Regression => out
                 .iter()
@@ -399,13 +504,13 @@ impl FittedGraphModel {
     }
 
     /// Class probabilities (softmax of the outputs); for regression, errors.
-    pub fn predict_proba(&self, graphs: &[CrystalGraph], device: &Device) -> Result<Vec<Vec<f64>>> {
+    pub fn predict_proba(&self, graphs: &[CrystalGraph]) -> Result<Vec<Vec<f64>>> {
         if self.params.task == Task::Regression {
             return Err(Error::InvalidInput(
                 "predict_proba needs a classification model".into(),
             ));
         }
-        let out = self.outputs(graphs, device)?;
+        let out = self.outputs(graphs)?;
         Ok(out
             .iter()
             .map(|o| {
@@ -422,50 +527,13 @@ impl FittedGraphModel {
         &self.net
     }
 
-    /// Saves weights (`<stem>.bpk`) and settings (`<stem>.json`).
-    pub fn save(&self, stem: impl AsRef<Path>) -> Result<()> {
-        let stem = stem.as_ref();
-        save_checkpoint(&self.net, stem.with_extension("bpk"))?;
-        let meta = Meta {
-            params: self.params,
-            edge_width: self.edge_width,
-            mean: self.mean,
-            std: self.std,
-        };
-        let json = serde_json::to_string_pretty(&meta).map_err(|e| Error::Format {
-            format: "json".into(),
-            path: stem.display().to_string(),
-            message: e.to_string(),
-        })?;
-        let path = stem.with_extension("json");
-        std::fs::write(&path, json).map_err(|e| Error::io(&path, e))
-    }
-
-    /// Loads a model written by [`save`](Self::save) onto `device`.
-    pub fn load(stem: impl AsRef<Path>, device: &Device) -> Result<Self> {
-        let stem = stem.as_ref();
-        let path = stem.with_extension("json");
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let meta: Meta = serde_json::from_str(&text).map_err(|e| {
-            Error::parse(
-                path.display().to_string(),
-                e.line() as u64,
-                e.column() as u64,
-                e.to_string(),
-            )
-        })?;
-        let net = load_checkpoint(
-            meta.params.init(meta.edge_width, device),
-            stem.with_extension("bpk"),
-        )?;
-        Ok(FittedGraphModel {
-            net,
-            params: meta.params,
-            edge_width: meta.edge_width,
-            mean: meta.mean,
-            std: meta.std,
-            best_epoch: 0,
-            history: Vec::new(),
-        })
+    /// The same model on another device (e.g. a wgpu device for fast
+    /// inference).
+    pub fn to_device(self, device: &Device) -> Self {
+        FittedGraphModel {
+            net: self.net.to_device(device),
+            device: device.clone(),
+            ..self
+        }
     }
 }

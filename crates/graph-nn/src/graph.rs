@@ -99,6 +99,55 @@ impl CrystalGraph {
         self.sources.len()
     }
 
+    /// Checks what a network relies on: at least one node, one source,
+    /// target and feature row per edge, edge ends among the nodes, finite
+    /// features. Graphs built by [`CrystalGraph::new`] always pass; a graph
+    /// assembled by hand may not.
+    pub fn check(&self) -> Result<()> {
+        let n = self.num_nodes();
+        if n == 0 {
+            return Err(Error::InvalidInput(
+                "a graph needs at least one node".into(),
+            ));
+        }
+        let e = self.edges.nrows();
+        if self.sources.len() != e || self.targets.len() != e {
+            return Err(Error::InvalidInput(format!(
+                "{} sources and {} targets for {e} edge feature rows",
+                self.sources.len(),
+                self.targets.len()
+            )));
+        }
+        if let Some(k) = self
+            .sources
+            .iter()
+            .chain(&self.targets)
+            .position(|&i| i >= n)
+        {
+            return Err(Error::InvalidInput(format!(
+                "edge {} ends at node {}, but the graph has {n} nodes",
+                k % e.max(1),
+                self.sources
+                    .iter()
+                    .chain(&self.targets)
+                    .nth(k)
+                    .copied()
+                    .unwrap_or(0)
+            )));
+        }
+        if let Some(k) = self.nodes.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "node feature {k} (row-major) is not finite"
+            )));
+        }
+        if let Some(k) = self.edges.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "edge feature {k} (row-major) is not finite"
+            )));
+        }
+        Ok(())
+    }
+
     /// A petgraph view: node weights are site indices, edge weights
     /// distances (periodic images of one pair are parallel edges).
     pub fn to_petgraph(&self) -> DiGraph<usize, f64> {
@@ -156,6 +205,12 @@ impl GraphBatch {
                     vec![graph.nodes.ncols(), graph.edges.ncols()],
                 ));
             }
+            graph.check().map_err(|e| match e {
+                Error::InvalidInput(m) => {
+                    Error::InvalidInput(format!("graph {b} of the batch: {m}"))
+                }
+                other => other,
+            })?;
             nodes.extend(graph.nodes.iter().copied());
             edges.extend(graph.edges.iter().copied());
             src.extend(graph.sources.iter().map(|s| (s + offset) as i64));

@@ -40,7 +40,7 @@ pub mod structure;
 
 /// The names most programs need.
 pub mod prelude {
-    pub use crate::estimator::{FittedGraphModel, GraphModelParams, Task};
+    pub use crate::estimator::{FittedGraphModel, GraphData, GraphModelParams, Task};
     pub use crate::graph::{CrystalGraph, GraphBatch, GraphConfig};
     pub use crate::io::{read_structure, write_cif, write_poscar};
     pub use crate::lattice::Lattice;

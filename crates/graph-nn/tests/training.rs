@@ -1,44 +1,19 @@
 //! Training on real targets with fixed seeds (CPU backend): the loss falls,
 //! runs repeat exactly, models save and load, and bad input is an error.
 
-use std::sync::Mutex;
-
 use voltai_battery_data::data_dir::dataset_dir;
+use voltai_core::Fit;
+use voltai_core::persist::Persist;
 use voltai_graph_nn::graph::{CrystalGraph, GraphConfig};
 use voltai_graph_nn::io::read_structure;
 use voltai_graph_nn::model::Architecture;
 use voltai_graph_nn::obelix::{self, Censoring, Part};
-use voltai_graph_nn::prelude::{GraphModelParams, Task};
+use voltai_graph_nn::prelude::{GraphData, GraphModelParams, Task};
 use voltai_neural::device;
 
-// burn's CPU generator is process-wide: tests that initialise models run
-// one at a time so each sees only its own seed.
-static SERIAL: Mutex<()> = Mutex::new(());
+mod common;
 
-fn obelix_graphs(n: usize) -> (Vec<CrystalGraph>, Vec<f64>) {
-    let dir = dataset_dir("materials")
-        .unwrap()
-        .join("obelix_ionic_conductivity");
-    let entries = obelix::load(&dir).unwrap();
-    let cfg = GraphConfig::default();
-    let mut graphs = Vec::new();
-    let mut y = Vec::new();
-    for e in entries.iter().filter(|e| e.part == Part::Train) {
-        let (Some(cif), Some(t)) = (&e.cif, e.log10_conductivity(Censoring::AtBound)) else {
-            continue;
-        };
-        let s = read_structure(cif).unwrap();
-        if s.len() > 120 {
-            continue; // keep the test fast
-        }
-        graphs.push(CrystalGraph::new(&s, &cfg).unwrap());
-        y.push(t);
-        if graphs.len() == n {
-            break;
-        }
-    }
-    (graphs, y)
-}
+use common::{SERIAL, obelix_graphs};
 
 #[test]
 fn obelix_loss_falls_and_runs_repeat() {
@@ -55,29 +30,27 @@ fn obelix_loss_falls_and_runs_repeat() {
             .training(25, 3e-3, 0.0, 100)
             .unwrap()
             .seed(7);
-        let dev = device::cpu(7);
-        let a = params.fit(&graphs, &y, &dev, &mut |_| {}).unwrap();
+        let data = GraphData::new(&graphs, &y).unwrap();
+        let a = params.fit(&data).unwrap();
         let first = a.history[0].train_loss;
         let last = a.history.last().unwrap().train_loss;
         assert!(
             last < 0.6 * first,
             "{arch:?}: training loss {first} → {last}"
         );
+        // On an explicit device seeded alike: the same model.
         let b = params
-            .fit(&graphs, &y, &device::cpu(7), &mut |_| {})
+            .fit_on_device(&data, &device::cpu(7), &mut |_| {})
             .unwrap();
-        let (pa, pb) = (
-            a.predict(&graphs, &dev).unwrap(),
-            b.predict(&graphs, &dev).unwrap(),
-        );
+        let (pa, pb) = (a.predict(&graphs).unwrap(), b.predict(&graphs).unwrap());
         assert_eq!(pa, pb, "{arch:?}: same seed, same model");
 
-        let stem = std::env::temp_dir().join(format!("voltai_gnn_{arch:?}_{}", std::process::id()));
-        a.save(&stem).unwrap();
-        let loaded = voltai_graph_nn::estimator::FittedGraphModel::load(&stem, &dev).unwrap();
-        assert_eq!(loaded.predict(&graphs, &dev).unwrap(), pa);
-        std::fs::remove_file(stem.with_extension("bpk")).ok();
-        std::fs::remove_file(stem.with_extension("json")).ok();
+        let path =
+            std::env::temp_dir().join(format!("voltai_gnn_{arch:?}_{}.json", std::process::id()));
+        a.save(&path).unwrap();
+        let loaded = voltai_graph_nn::estimator::FittedGraphModel::load(&path).unwrap();
+        assert_eq!(loaded.predict(&graphs).unwrap(), pa);
+        std::fs::remove_file(&path).ok();
     }
 }
 
@@ -109,27 +82,25 @@ fn jarvis_metal_classification_smoke() {
         .unwrap()
         .training(15, 3e-3, 0.0, 100)
         .unwrap();
-    let dev = device::cpu(1);
-    let fitted = params.fit(&graphs, &labels, &dev, &mut |_| {}).unwrap();
+    let fitted = params
+        .fit(&GraphData::new(&graphs, &labels).unwrap())
+        .unwrap();
     let h = &fitted.history;
     assert!(h.last().unwrap().train_loss < h[0].train_loss);
-    let p = fitted.predict_proba(&graphs, &dev).unwrap();
+    let p = fitted.predict_proba(&graphs).unwrap();
     assert!(p.iter().all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-6));
     // Bad input is an error, not a panic.
     let one_class = vec![1.0; graphs.len()];
-    assert!(params.fit(&graphs, &one_class, &dev, &mut |_| {}).is_err());
+    let fit = |p: &GraphModelParams, y: &[f64]| GraphData::new(&graphs, y).and_then(|d| p.fit(&d));
+    assert!(fit(&params, &one_class).is_err());
     let mut bad = labels.clone();
     bad[0] = 2.0;
-    assert!(params.fit(&graphs, &bad, &dev, &mut |_| {}).is_err());
-    assert!(
-        params
-            .fit(&graphs, &labels[1..], &dev, &mut |_| {})
-            .is_err()
-    );
+    assert!(fit(&params, &bad).is_err());
+    assert!(fit(&params, &labels[1..]).is_err());
     let reg = GraphModelParams::new(Architecture::Cgcnn, Task::Regression);
     let mut nan = labels.clone();
     nan[3] = f64::NAN;
-    assert!(reg.fit(&graphs, &nan, &dev, &mut |_| {}).is_err());
+    assert!(fit(&reg, &nan).is_err());
 }
 
 #[test]

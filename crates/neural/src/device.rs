@@ -3,6 +3,8 @@
 use std::sync::Mutex;
 
 use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
+use voltai_core::Result;
 
 /// Serialises seeded initialisations: the CPU backend's generator is
 /// process-wide, so two threads seeding and drawing at once would interleave.
@@ -32,4 +34,31 @@ pub fn wgpu(seed: u64) -> Device {
     let device = Device::wgpu(Default::default()).autodiff();
     seeded(&device, seed, |_| ());
     device
+}
+
+/// Which backend a params value trains on; part of the params (and of a
+/// saved model) so that fitting needs no device argument and a loaded model
+/// comes back where it was trained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Backend {
+    /// [`cpu`]: burn's pure-Rust CPU backend.
+    #[default]
+    Cpu,
+    /// [`wgpu`](fn@wgpu) (needs the `wgpu` feature).
+    Wgpu,
+}
+
+impl Backend {
+    /// The seeded autodiff device of this backend.
+    pub fn device(self, seed: u64) -> Result<Device> {
+        match self {
+            Backend::Cpu => Ok(cpu(seed)),
+            #[cfg(feature = "wgpu")]
+            Backend::Wgpu => Ok(wgpu(seed)),
+            #[cfg(not(feature = "wgpu"))]
+            Backend::Wgpu => Err(voltai_core::Error::InvalidInput(
+                "the wgpu backend needs voltai-neural's `wgpu` feature".into(),
+            )),
+        }
+    }
 }

@@ -13,7 +13,7 @@ use crate::penalty::{masked_mse, monotonicity_penalty};
 use crate::trajectories::SequenceBatch;
 
 /// Size and input scaling of a [`Forecaster`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForecasterConfig {
     /// Hidden units of the encoder and decoder GRUs.
     pub hidden: usize,
@@ -49,7 +49,7 @@ impl ForecasterConfig {
 }
 
 /// The terms of [`Forecaster::loss`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ForecastLoss {
     /// Probability of feeding the true previous value back at each decoder
     /// step (scheduled sampling); 1 is full teacher forcing.

@@ -17,20 +17,29 @@
 //! - [`transfer`]: per-layer CKA between a pretrained and a fine-tuned model,
 //!   and freezing of the layers that transfer unchanged.
 //!
-//! Every run is seeded through [`device::cpu`].
+//! [`ForecasterParams`] and [`MultiTaskParams`] are the workspace's params →
+//! fitted-model layer over these networks (`voltai_core::Fit`); their fitted
+//! models save and load through `voltai_core::persist::Persist`, weights
+//! included. Every run is seeded through [`device::cpu`] (or the params'
+//! [`device::Backend`]).
 #![deny(missing_docs)]
 
 pub mod convert;
 pub mod device;
 mod forecaster;
+mod forecaster_params;
 pub mod multitask;
+mod multitask_params;
 pub mod penalty;
+pub mod persist;
 pub mod train;
 pub mod trajectories;
 pub mod transfer;
 
 pub use burn::tensor::Device;
 pub use forecaster::{Activations, ForecastLoss, Forecaster, ForecasterConfig};
+pub use forecaster_params::{FittedForecaster, ForecasterParams};
+pub use multitask_params::{FittedMultiTask, MultiTaskData, MultiTaskParams};
 
 /// The README's example runs as a doctest.
 #[cfg(doctest)]

@@ -12,7 +12,7 @@ use voltai_core::{Error, Result};
 use crate::convert::{array2, tensor2};
 
 /// How task losses are combined.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TaskWeighting {
     /// `Σ wᵢ Lᵢ` with the given weights.
     Fixed(Vec<f32>),
@@ -22,7 +22,7 @@ pub enum TaskWeighting {
 }
 
 /// Sizes of a [`MultiTaskNet`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MultiTaskConfig {
     /// Input features.
     pub inputs: usize,

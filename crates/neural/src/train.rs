@@ -12,7 +12,7 @@ use voltai_core::{Error, Progress, ProgressFn, Result};
 use crate::convert::scalar;
 
 /// Optimiser and schedule settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrainConfig {
     /// Maximum number of epochs.
     pub epochs: usize,
@@ -80,7 +80,7 @@ impl TrainConfig {
 }
 
 /// What happened in one epoch.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EpochReport {
     /// Epoch index (0-based).
     pub epoch: usize,

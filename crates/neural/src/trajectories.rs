@@ -16,7 +16,7 @@ pub struct CellSeries {
 /// How trajectories are cut: the first `window` cycles are observed, the
 /// rest (up to `horizon` cycles) are forecast; every `stride` cycles are
 /// averaged into one step so long trajectories stay tractable.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Windowing {
     /// Observed cycles (the encoder window), e.g. 100.
     pub window: usize,

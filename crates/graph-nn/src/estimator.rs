@@ -10,7 +10,7 @@ use voltai_core::persist::Persist;
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Error, Fit, ProgressFn, Result};
 use voltai_neural::device::{Backend, seeded};
-use voltai_neural::persist::{weights_from_hex, weights_to_hex};
+use voltai_neural::persist::SavedNetwork;
 use voltai_neural::train::{EpochReport, TrainConfig, train_minibatch};
 
 use crate::features::NODE_FEATURES;
@@ -39,10 +39,7 @@ pub struct GraphModelParams {
     batch_size: usize,
     validation_fraction: f64,
     seed: u64,
-    epochs: usize,
-    learning_rate: f64,
-    weight_decay: f64,
-    patience: usize,
+    training: TrainConfig,
     #[serde(default)]
     backend: Backend,
 }
@@ -99,18 +96,15 @@ impl GraphModelParams {
             batch_size: 32,
             validation_fraction: 0.1,
             seed: 0,
-            epochs: 150,
-            learning_rate: 3e-3,
-            weight_decay: 1e-4,
-            patience: 40,
+            training: TrainConfig {
+                epochs: 150,
+                learning_rate: 3e-3,
+                weight_decay: 1e-4,
+                final_lr_fraction: 0.05,
+                patience: 40,
+            },
             backend: Backend::Cpu,
         }
-    }
-
-    /// Where [`Fit::fit`] trains (default CPU).
-    pub fn backend(mut self, v: Backend) -> Self {
-        self.backend = v;
-        self
     }
 
     /// Hidden width (≥ 1).
@@ -140,27 +134,10 @@ impl GraphModelParams {
         Ok(self)
     }
 
-    /// Share of the training graphs held out for early stopping, in (0, 0.5].
-    pub fn validation_fraction(mut self, v: f64) -> Result<Self> {
-        if !(v > 0.0 && v <= 0.5) {
-            return Err(Error::invalid_parameter(
-                "validation_fraction",
-                v,
-                "(0, 0.5]",
-            ));
-        }
-        self.validation_fraction = v;
-        Ok(self)
-    }
-
-    /// Seed of the initial weights, the validation split and the shuffles.
-    pub fn seed(mut self, v: u64) -> Self {
-        self.seed = v;
-        self
-    }
+    voltai_neural::fit_setters!("graphs");
 
     /// Epochs, learning rate, weight decay and patience (checked by
-    /// [`TrainConfig::check`]).
+    /// [`TrainConfig::check`]; the learning rate decays to 5 % by cosine).
     pub fn training(
         mut self,
         epochs: usize,
@@ -168,29 +145,16 @@ impl GraphModelParams {
         weight_decay: f64,
         patience: usize,
     ) -> Result<Self> {
-        self.train_config_with(epochs, learning_rate, weight_decay, patience)
-            .check()?;
-        self.epochs = epochs;
-        self.learning_rate = learning_rate;
-        self.weight_decay = weight_decay;
-        self.patience = patience;
-        Ok(self)
-    }
-
-    fn train_config_with(
-        &self,
-        epochs: usize,
-        learning_rate: f64,
-        weight_decay: f64,
-        patience: usize,
-    ) -> TrainConfig {
-        TrainConfig {
+        let config = TrainConfig {
             epochs,
             learning_rate,
             weight_decay,
-            final_lr_fraction: 0.05,
             patience,
-        }
+            ..self.training
+        };
+        config.check()?;
+        self.training = config;
+        Ok(self)
     }
 
     fn outputs(&self) -> usize {
@@ -288,12 +252,7 @@ impl GraphModelParams {
         let batch_size = self.batch_size;
         let seed = self.seed;
         let mut epoch_order: (usize, Vec<usize>) = (usize::MAX, Vec::new());
-        let cfg = self.train_config_with(
-            self.epochs,
-            self.learning_rate,
-            self.weight_decay,
-            self.patience,
-        );
+        let cfg = self.training;
         let trained = train_minibatch(
             self.init(edge_width, device),
             &cfg,
@@ -396,56 +355,51 @@ pub struct FittedGraphModel {
     pub history: Vec<EpochReport>,
 }
 
-/// What a saved [`FittedGraphModel`] holds: settings, target scaling and
-/// the network's weights.
+/// The settings a saved [`FittedGraphModel`] holds beside its weights.
 #[derive(Serialize, Deserialize)]
-struct GraphModelRecord {
+struct GraphSettings {
     params: GraphModelParams,
     edge_width: usize,
     mean: f64,
     std: f64,
-    best_epoch: usize,
-    history: Vec<EpochReport>,
-    weights: String,
 }
 
 impl Serialize for FittedGraphModel {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        GraphModelRecord {
+        let settings = GraphSettings {
             params: self.params,
             edge_width: self.edge_width,
             mean: self.mean,
             std: self.std,
-            best_epoch: self.best_epoch,
-            history: self.history.clone(),
-            weights: weights_to_hex(&self.net).map_err(serde::ser::Error::custom)?,
-        }
-        .serialize(serializer)
+        };
+        SavedNetwork::new(settings, &self.net, self.best_epoch, &self.history)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
 /// Loads onto the params' backend; [`FittedGraphModel::to_device`] moves it.
 impl<'de> Deserialize<'de> for FittedGraphModel {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let r = GraphModelRecord::deserialize(deserializer)?;
+        let saved = SavedNetwork::<GraphSettings>::deserialize(deserializer)?;
         let load = || -> Result<FittedGraphModel> {
-            if !(r.std.is_finite() && r.std > 0.0 && r.mean.is_finite()) {
+            let s = &saved.settings;
+            if !(s.std.is_finite() && s.std > 0.0 && s.mean.is_finite()) {
                 return Err(Error::InvalidInput(format!(
                     "saved target scaling mean {} std {} is not usable",
-                    r.mean, r.std
+                    s.mean, s.std
                 )));
             }
-            let device = r.params.backend.device(r.params.seed)?;
-            let net = weights_from_hex(r.params.init(r.edge_width, &device), &r.weights)?;
+            let device = s.params.backend.device(s.params.seed)?;
             Ok(FittedGraphModel {
-                net,
-                params: r.params,
-                edge_width: r.edge_width,
-                mean: r.mean,
-                std: r.std,
+                net: saved.weights_into(s.params.init(s.edge_width, &device))?,
+                params: s.params,
+                edge_width: s.edge_width,
+                mean: s.mean,
+                std: s.std,
                 device,
-                best_epoch: r.best_epoch,
-                history: r.history.clone(),
+                best_epoch: saved.best_epoch,
+                history: saved.history.clone(),
             })
         };
         load().map_err(serde::de::Error::custom)

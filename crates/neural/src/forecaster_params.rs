@@ -12,7 +12,7 @@ use voltai_core::{Error, Fit, ProgressFn, Result};
 use crate::convert::tensor2;
 use crate::device::{Backend, seeded};
 use crate::forecaster::{ForecastLoss, Forecaster, ForecasterConfig};
-use crate::persist::{weights_from_hex, weights_to_hex};
+use crate::persist::SavedNetwork;
 use crate::train::{EpochReport, TrainConfig, train};
 use crate::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
 
@@ -112,13 +112,6 @@ impl ForecasterParams {
         Ok(self)
     }
 
-    /// The whole optimiser configuration (checked).
-    pub fn train_config(mut self, config: TrainConfig) -> Result<Self> {
-        config.check()?;
-        self.training = config;
-        Ok(self)
-    }
-
     /// Scheduled sampling: the true previous value is fed back with
     /// probability `ratio` at the first epoch, falling linearly to 0 over
     /// the first `decay` share of the epochs (ratio in [0, 1], decay in
@@ -153,30 +146,7 @@ impl ForecasterParams {
         Ok(self)
     }
 
-    /// Share of the cells [`Fit::fit`] holds out for early stopping, in (0, 0.5].
-    pub fn validation_fraction(mut self, v: f64) -> Result<Self> {
-        if !(v > 0.0 && v <= 0.5) {
-            return Err(Error::invalid_parameter(
-                "validation_fraction",
-                v,
-                "(0, 0.5]",
-            ));
-        }
-        self.validation_fraction = v;
-        Ok(self)
-    }
-
-    /// Seed of the initial weights, the held-out cells and the teacher-forcing draws.
-    pub fn seed(mut self, v: u64) -> Self {
-        self.seed = v;
-        self
-    }
-
-    /// Where to train.
-    pub fn backend(mut self, v: Backend) -> Self {
-        self.backend = v;
-        self
-    }
+    crate::fit_setters!("cells");
 
     /// The windowing.
     pub fn windowing(&self) -> Windowing {
@@ -316,39 +286,27 @@ impl FittedForecaster {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct ForecasterRecord {
-    params: ForecasterParams,
-    best_epoch: usize,
-    history: Vec<EpochReport>,
-    weights: String,
-}
-
 impl Serialize for FittedForecaster {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        ForecasterRecord {
-            params: self.params,
-            best_epoch: self.best_epoch,
-            history: self.history.clone(),
-            weights: weights_to_hex(&self.net).map_err(serde::ser::Error::custom)?,
-        }
-        .serialize(serializer)
+        SavedNetwork::new(self.params, &self.net, self.best_epoch, &self.history)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
 /// Loads onto the backend it was trained on.
 impl<'de> Deserialize<'de> for FittedForecaster {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let r = ForecasterRecord::deserialize(deserializer)?;
+        let saved = SavedNetwork::<ForecasterParams>::deserialize(deserializer)?;
         let load = || -> Result<FittedForecaster> {
-            let device = r.params.backend.device(r.params.seed)?;
-            let net = weights_from_hex(r.params.init(&device), &r.weights)?;
+            let params = saved.settings;
+            let device = params.backend.device(params.seed)?;
             Ok(FittedForecaster {
-                net,
-                params: r.params,
+                net: saved.weights_into(params.init(&device))?,
+                params,
                 device,
-                best_epoch: r.best_epoch,
-                history: r.history.clone(),
+                best_epoch: saved.best_epoch,
+                history: saved.history.clone(),
             })
         };
         load().map_err(serde::de::Error::custom)

@@ -24,6 +24,49 @@
 //! [`device::Backend`]).
 #![deny(missing_docs)]
 
+/// The setters every neural params type shares (the optimiser settings, the
+/// early-stopping hold-out, the seed and the backend), written once. `$held_out` names what is held
+/// out ("cells", "rows", "graphs"). The params struct needs the fields
+/// `training: TrainConfig`, `validation_fraction: f64`, `seed: u64` and
+/// `backend: Backend`.
+#[macro_export]
+macro_rules! fit_setters {
+    ($held_out:literal) => {
+        #[doc = concat!("Share of the ", $held_out, " that `Fit::fit` holds out for early stopping, in (0, 0.5] (default 0.2, graphs 0.1).")]
+        pub fn validation_fraction(mut self, v: f64) -> ::voltai_core::Result<Self> {
+            if !(v > 0.0 && v <= 0.5) {
+                return Err(::voltai_core::Error::invalid_parameter(
+                    "validation_fraction",
+                    v,
+                    "(0, 0.5]",
+                ));
+            }
+            self.validation_fraction = v;
+            Ok(self)
+        }
+
+        #[doc = concat!("Seed of the initial weights, the held-out ", $held_out, " and every draw during training.")]
+        pub fn seed(mut self, v: u64) -> Self {
+            self.seed = v;
+            self
+        }
+
+        /// The whole optimiser configuration (checked by
+        /// [`TrainConfig::check`](crate::train::TrainConfig::check)).
+        pub fn train_config(mut self, config: $crate::train::TrainConfig) -> ::voltai_core::Result<Self> {
+            config.check()?;
+            self.training = config;
+            Ok(self)
+        }
+
+        /// Where to train (and where a loaded model returns).
+        pub fn backend(mut self, v: $crate::device::Backend) -> Self {
+            self.backend = v;
+            self
+        }
+    };
+}
+
 pub mod convert;
 pub mod device;
 mod forecaster;

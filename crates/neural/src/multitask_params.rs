@@ -11,7 +11,7 @@ use voltai_core::{Error, Fit, ProgressFn, Result, check};
 use crate::convert::{scalar, tensor2};
 use crate::device::{Backend, seeded};
 use crate::multitask::{MultiTaskConfig, MultiTaskNet, TaskWeighting};
-use crate::persist::{weights_from_hex, weights_to_hex};
+use crate::persist::SavedNetwork;
 use crate::train::{EpochReport, TrainConfig, train};
 
 /// Inputs and one target column per task, borrowed.
@@ -130,37 +130,7 @@ impl MultiTaskParams {
         Ok(self)
     }
 
-    /// The whole optimiser configuration (checked).
-    pub fn train_config(mut self, config: TrainConfig) -> Result<Self> {
-        config.check()?;
-        self.training = config;
-        Ok(self)
-    }
-
-    /// Share of the rows [`Fit::fit`] holds out for early stopping, in (0, 0.5].
-    pub fn validation_fraction(mut self, v: f64) -> Result<Self> {
-        if !(v > 0.0 && v <= 0.5) {
-            return Err(Error::invalid_parameter(
-                "validation_fraction",
-                v,
-                "(0, 0.5]",
-            ));
-        }
-        self.validation_fraction = v;
-        Ok(self)
-    }
-
-    /// Seed of the initial weights and the held-out rows.
-    pub fn seed(mut self, v: u64) -> Self {
-        self.seed = v;
-        self
-    }
-
-    /// Where to train.
-    pub fn backend(mut self, v: Backend) -> Self {
-        self.backend = v;
-        self
-    }
+    crate::fit_setters!("rows");
 
     fn config(&self, inputs: usize, tasks: usize) -> MultiTaskConfig {
         MultiTaskConfig {
@@ -308,45 +278,30 @@ impl FittedMultiTask {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct MultiTaskRecord {
-    params: MultiTaskParams,
-    inputs: usize,
-    tasks: usize,
-    best_epoch: usize,
-    history: Vec<EpochReport>,
-    weights: String,
-}
-
 impl Serialize for FittedMultiTask {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        MultiTaskRecord {
-            params: self.params.clone(),
-            inputs: self.inputs,
-            tasks: self.tasks,
-            best_epoch: self.best_epoch,
-            history: self.history.clone(),
-            weights: weights_to_hex(&self.net).map_err(serde::ser::Error::custom)?,
-        }
-        .serialize(serializer)
+        let settings = (&self.params, self.inputs, self.tasks);
+        SavedNetwork::new(settings, &self.net, self.best_epoch, &self.history)
+            .map_err(serde::ser::Error::custom)?
+            .serialize(serializer)
     }
 }
 
 /// Loads onto the backend it was trained on.
 impl<'de> Deserialize<'de> for FittedMultiTask {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        let r = MultiTaskRecord::deserialize(deserializer)?;
+        let saved = SavedNetwork::<(MultiTaskParams, usize, usize)>::deserialize(deserializer)?;
         let load = || -> Result<FittedMultiTask> {
-            let device = r.params.backend.device(r.params.seed)?;
-            let net = weights_from_hex(r.params.init(r.inputs, r.tasks, &device)?, &r.weights)?;
+            let (params, inputs, tasks) = saved.settings.clone();
+            let device = params.backend.device(params.seed)?;
             Ok(FittedMultiTask {
-                net,
-                params: r.params.clone(),
-                inputs: r.inputs,
-                tasks: r.tasks,
+                net: saved.weights_into(params.init(inputs, tasks, &device)?)?,
+                params,
+                inputs,
+                tasks,
                 device,
-                best_epoch: r.best_epoch,
-                history: r.history.clone(),
+                best_epoch: saved.best_epoch,
+                history: saved.history.clone(),
             })
         };
         load().map_err(serde::de::Error::custom)

@@ -57,3 +57,40 @@ pub fn weights_from_hex<M: Module>(model: M, hex: &str) -> Result<M> {
         .try_load_record(record)
         .map_err(|e| format_error(format!("{e:?}")))
 }
+
+/// What a saved network holds: its settings (whatever rebuilds the module
+/// and reads its outputs), the training record and the weights. Fitted
+/// models serialise through it, so every network's file has one layout.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SavedNetwork<S> {
+    /// Params and fitted scalars.
+    pub settings: S,
+    /// Epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Per-epoch losses.
+    pub history: Vec<crate::train::EpochReport>,
+    /// Burnpack bytes of the parameters, hex.
+    pub weights: String,
+}
+
+impl<S> SavedNetwork<S> {
+    /// Captures `net`'s weights beside `settings`.
+    pub fn new<M: Module>(
+        settings: S,
+        net: &M,
+        best_epoch: usize,
+        history: &[crate::train::EpochReport],
+    ) -> Result<Self> {
+        Ok(SavedNetwork {
+            settings,
+            best_epoch,
+            history: history.to_vec(),
+            weights: weights_to_hex(net)?,
+        })
+    }
+
+    /// Loads the saved weights into `init`, a module built from the settings.
+    pub fn weights_into<M: Module>(&self, init: M) -> Result<M> {
+        weights_from_hex(init, &self.weights)
+    }
+}

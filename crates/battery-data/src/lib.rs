@@ -16,8 +16,14 @@
 //! - Parquet storage (`parquet_io`, the default-on `parquet` feature) streamed
 //!   record batch by record batch;
 //! - [validation](validate) that locates implausible values and masks them;
+//! - [`CellHistory`]: one cell's metadata, per-cycle summary with the true
+//!   cycle numbers, and each cycle's time series — what every reader produces
+//!   and features and models consume;
 //! - [feature extraction](features): cycle life (censoring flagged), fade lines,
-//!   ΔQ(V) statistics, the Severson feature set, EIS features.
+//!   robust Q(V) curves and ΔQ(V) statistics, the Severson feature sets by
+//!   name from any cell's history ([`features::cell_features`]), EIS features;
+//! - [`synthetic`]: a cell with closed-form capacities, sampled as a real
+//!   cycler would (noise, quantisation, repeated samples).
 //!
 //! ```no_run
 //! use voltai_battery_data::{data_dir, features, readers::SeversonData};
@@ -32,14 +38,17 @@
 pub mod cycler;
 pub mod data_dir;
 pub mod features;
+pub mod history;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;
 pub mod readers;
 pub mod schema;
+pub mod synthetic;
 pub mod table;
 pub mod units;
 pub mod validate;
 
+pub use history::CellHistory;
 pub use schema::{
     CellMetadata, CycleSummary, EisSpectrum, EisState, StepKind, TimeSeries, TimeSeriesRecord,
 };

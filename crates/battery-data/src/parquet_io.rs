@@ -20,7 +20,7 @@ use parquet::file::properties::WriterProperties;
 use crate::schema::{CycleSummary, StepKind, TimeSeriesRecord};
 use voltai_core::{Error, Result};
 
-const CYCLE_F64: [&str; 10] = [
+const CYCLE_F64: [&str; 12] = [
     "charge_capacity_ah",
     "discharge_capacity_ah",
     "internal_resistance_ohm",
@@ -31,9 +31,11 @@ const CYCLE_F64: [&str; 10] = [
     "coulombic_efficiency",
     "end_of_charge_voltage_v",
     "end_of_discharge_voltage_v",
+    "charge_energy_wh",
+    "discharge_energy_wh",
 ];
 
-fn cycle_values(c: &CycleSummary) -> [Option<f64>; 10] {
+fn cycle_values(c: &CycleSummary) -> [Option<f64>; 12] {
     [
         c.charge_capacity_ah,
         c.discharge_capacity_ah,
@@ -45,6 +47,8 @@ fn cycle_values(c: &CycleSummary) -> [Option<f64>; 10] {
         c.coulombic_efficiency,
         c.end_of_charge_voltage_v,
         c.end_of_discharge_voltage_v,
+        c.charge_energy_wh,
+        c.discharge_energy_wh,
     ]
 }
 
@@ -142,8 +146,8 @@ impl ParquetTableWriter {
                 rows.iter().map(|r| r.cycle_index),
             )),
         ];
-        let values: Vec<[Option<f64>; 10]> = rows.iter().map(cycle_values).collect();
-        for k in 0..10 {
+        let values: Vec<[Option<f64>; 12]> = rows.iter().map(cycle_values).collect();
+        for k in 0..CYCLE_F64.len() {
             cols.push(Arc::new(Float64Array::from_iter(
                 values.iter().map(|v| v[k]),
             )));
@@ -298,6 +302,8 @@ impl CycleBatches {
                 coulombic_efficiency: opt(vals[7], i),
                 end_of_charge_voltage_v: opt(vals[8], i),
                 end_of_discharge_voltage_v: opt(vals[9], i),
+                charge_energy_wh: opt(vals[10], i),
+                discharge_energy_wh: opt(vals[11], i),
             })
             .collect())
     }

@@ -52,6 +52,12 @@ pub struct CycleSummary {
     pub end_of_charge_voltage_v: Option<f64>,
     /// Voltage at the end of discharge, volts.
     pub end_of_discharge_voltage_v: Option<f64>,
+    /// Energy put in during the cycle, Wh.
+    #[serde(default)]
+    pub charge_energy_wh: Option<f64>,
+    /// Energy taken out during the cycle, Wh.
+    #[serde(default)]
+    pub discharge_energy_wh: Option<f64>,
 }
 
 /// What a cycler step was doing when a sample was taken, where the file says.

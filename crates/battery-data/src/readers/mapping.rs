@@ -679,6 +679,7 @@ impl CsvMapping {
                 coulombic_efficiency: v.get(Field::CoulombicEfficiency),
                 end_of_charge_voltage_v: v.get(Field::EndOfChargeVoltage),
                 end_of_discharge_voltage_v: v.get(Field::EndOfDischargeVoltage),
+                ..Default::default()
             });
             Ok(())
         })?;

@@ -203,6 +203,39 @@ impl SeversonData {
         self.q_at_2v_ah.column(cell)
     }
 
+    /// Every cell as a [`CellHistory`](crate::CellHistory): per-cycle
+    /// summaries (discharge capacity = Q at 2.0 V; entries in `mask` left
+    /// empty) and the stored Q(V) curves of cycles 10 and 100 on their own
+    /// grid, so features computed from the histories equal
+    /// [`severson_features`](crate::features::severson_features) bit for bit.
+    pub fn histories(&self, mask: &crate::features::Mask) -> Result<Vec<crate::CellHistory>> {
+        let v = self.voltage_v.to_vec();
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(j, cell)| {
+                let cycles = self
+                    .cycles
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &cyc)| CycleSummary {
+                        cell_id: cell.cell_id.clone(),
+                        cycle_index: cyc,
+                        discharge_capacity_ah: (!mask.contains(&(cell.cell_id.clone(), cyc)))
+                            .then_some(self.q_at_2v_ah[[i, j]]),
+                        ..Default::default()
+                    })
+                    .collect();
+                let curve = |q: &Array2<f64>| {
+                    crate::features::QvCurve::from_grid(&v, &q.column(j).to_vec())
+                };
+                Ok(crate::CellHistory::from_summaries(cell.metadata(), cycles)?
+                    .with_discharge_curve(10, curve(&self.qdlin_cycle10_ah)?)
+                    .with_discharge_curve(100, curve(&self.qdlin_cycle100_ah)?))
+            })
+            .collect()
+    }
+
     /// Per-cycle summaries (discharge capacity = Q at 2.0 V) for every cell.
     pub fn cycle_summaries(&self) -> Vec<CycleSummary> {
         let mut out = Vec::with_capacity(self.cells.len() * self.cycles.len());

@@ -26,13 +26,14 @@ mod support;
 use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
 use voltai::battery_data::features::{
-    SeversonFeatures, severson_dataset, validated_severson_features,
+    FeatureSet, SeversonFeatures, severson_dataset, validated_severson_features,
 };
 use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::metrics::{accuracy, mape, rmse};
 use voltai::core::split::shuffled_fold_ids;
 use voltai::core::{Classifier, Dataset, Fit, Regressor, StandardScaler};
 use voltai::discovery::{ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams};
+use voltai::life::severson::fit_severson_model;
 
 fn main() -> Result<(), voltai::core::Error> {
     let args: Vec<String> = std::env::args().collect();
@@ -74,49 +75,44 @@ fn main() -> Result<(), voltai::core::Error> {
         "{:<10} {:<16} {:>12} {:>9} {:>22} {:>8}",
         "model", "split", "RMSE (cyc)", "MAPE %", "paper RMSE / MAPE %", "chosen"
     );
-    for ((name, table, excl), names) in paper.iter().zip([
-        &SeversonFeatures::VARIANCE_MODEL[..],
-        &SeversonFeatures::DISCHARGE_MODEL[..],
-    ]) {
-        let all = severson_dataset(&data, &feats, names)?;
-        let train_raw = all.select(&rows(SeversonSplit::Train))?;
-        let scaler = StandardScaler::new().fit(&train_raw)?;
-        let train = scaler.transform_dataset(&train_raw)?;
-        let cv = ElasticNetCvParams::new(vec![0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0])?
-            .folds(Folds::KFold(4))?
-            .base(ElasticNetParams::new().stopping(1e-8, 100_000)?)
-            .fit(&train)?;
-        for (k, split) in SeversonSplit::ALL.into_iter().enumerate() {
-            let mut idx = rows(split);
-            let eval = |idx: &[usize]| -> Result<(f64, f64), voltai::core::Error> {
-                let d = scaler.transform_dataset(&all.select(idx)?)?;
-                let pred = cv.model.predict(d.features())?.mapv(|v| 10f64.powf(v));
-                let truth: Array1<f64> = idx.iter().map(|&i| life(i)).collect();
-                Ok((
-                    rmse(truth.view(), pred.view())?,
-                    mape(truth.view(), pred.view())?,
-                ))
-            };
-            let (r, m) = eval(&idx)?;
+    // The study itself is a library function (voltai::life::severson): the
+    // same code fits the models shipped with the crate.
+    for ((name, table, excl), set) in paper
+        .iter()
+        .zip([FeatureSet::SeversonVariance, FeatureSet::SeversonDischarge])
+    {
+        let fit = fit_severson_model(&data, set)?;
+        for (k, score) in fit.scores.iter().enumerate() {
             let chosen = if k == 0 {
-                format!("α={:.2e} ρ={}", cv.alpha, cv.l1_ratio)
+                format!("α={:.2e} ρ={}", fit.cv.alpha, fit.cv.l1_ratio)
             } else {
                 String::new()
             };
             println!(
                 "{:<10} {:<16} {:>12.0} {:>9.1} {:>22} {chosen:>8}",
                 name,
-                format!("{split:?}"),
-                r,
-                m,
+                format!("{:?}", score.split),
+                score.rmse_cycles,
+                score.mape_percent,
                 table[k]
             );
-            if split == SeversonSplit::PrimaryTest {
-                idx.retain(|&i| Some(i) != shortest);
-                let (r, m) = eval(&idx)?;
+            if score.split == SeversonSplit::PrimaryTest {
+                let idx: Vec<usize> = rows(SeversonSplit::PrimaryTest)
+                    .into_iter()
+                    .filter(|&i| Some(i) != shortest)
+                    .collect();
+                let pred = idx
+                    .iter()
+                    .map(|&i| Ok(fit.model.predict_features(&fit.features[i])?.0))
+                    .collect::<Result<Array1<f64>, voltai::core::Error>>()?;
+                let truth: Array1<f64> = idx.iter().map(|&i| life(i)).collect();
                 println!(
                     "{:<10} {:<16} {:>12.0} {:>9.1} {:>22}",
-                    "", "  w/o shortest", r, m, excl
+                    "",
+                    "  w/o shortest",
+                    rmse(truth.view(), pred.view())?,
+                    mape(truth.view(), pred.view())?,
+                    excl
                 );
             }
         }

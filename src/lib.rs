@@ -12,8 +12,12 @@
 //! | `gp` | `voltai-gp`: Gaussian processes, co-kriging, Bayesian linear regression | `gp` (default) |
 //! | `causal` | `voltai-causal`: causal graphs, identification, effect estimation | `causal` (default) |
 //! | `discovery` | `voltai-discovery`: sparse regression, SINDy, Bayesian optimisation | `discovery` (default) |
-//! | `neural` | `voltai-neural`: burn models — trajectory forecasting, training toolkit | `neural` (default) |
-//! | `graph_nn` | `voltai-graph-nn`: crystal structures, periodic graphs, CGCNN / message passing | `graph-nn` (default) |
+//! | `life` | `voltai-life`: shipped early-life cycle-life models, the Severson study | `life` (default) |
+//! | `neural` | `voltai-neural`: burn models — trajectory forecasting, training toolkit | `neural` (opt-in) |
+//! | `graph_nn` | `voltai-graph-nn`: crystal structures, periodic graphs, CGCNN / message passing | `graph-nn` (opt-in) |
+//!
+//! The `voltai` command (package `voltai-cli`) inspects, converts and
+//! featurises cycler files and predicts cycle life from the shell.
 #![deny(missing_docs)]
 
 pub use voltai_core as core;
@@ -38,3 +42,12 @@ pub use voltai_neural as neural;
 
 #[cfg(feature = "graph-nn")]
 pub use voltai_graph_nn as graph_nn;
+
+/// Cycle-life prediction: the shipped early-life models and the Severson study.
+#[cfg(feature = "life")]
+pub use voltai_life as life;
+
+/// The README's Rust examples compile as doctests.
+#[cfg(all(doctest, feature = "life"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -44,7 +44,7 @@ pub enum Backend {
     /// [`cpu`]: burn's pure-Rust CPU backend.
     #[default]
     Cpu,
-    /// [`wgpu`](fn@wgpu) (needs the `wgpu` feature).
+    /// `device::wgpu`: burn's wgpu backend (needs the `wgpu` feature).
     Wgpu,
 }
 

@@ -20,6 +20,8 @@
 mod support;
 
 use ndarray::Array2;
+use voltai::battery_data::data_dir::dataset_dir;
+use voltai::battery_data::readers::AttiaData;
 use voltai::core::split::group_train_test_split;
 use voltai::neural::ForecasterParams;
 use voltai::neural::trajectories::{
@@ -31,10 +33,13 @@ const NOMINAL_AH: f64 = 1.1;
 const SEED: u64 = 7;
 
 fn main() -> Result<(), voltai::core::Error> {
-    let series: Vec<CellSeries> = support::attia_capacity_series()?
-        .into_iter()
-        .map(|(cell_id, capacity)| CellSeries { cell_id, capacity })
-        .collect();
+    // One history per cell; cycle numbers survive any missing capacity.
+    let series: Vec<CellSeries> =
+        AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?
+            .histories()?
+            .iter()
+            .map(|h| Ok(CellSeries::from_history(h)?.0))
+            .collect::<Result<_, voltai::core::Error>>()?;
     let w = Windowing {
         window: 100,
         stride: 10,

@@ -21,6 +21,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use voltai::battery_data::data_dir::dataset_dir;
+use voltai::battery_data::readers::{AttiaData, ChenData};
 use voltai::core::split::group_train_test_split;
 use voltai::neural::train::{TrainConfig, train};
 use voltai::neural::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
@@ -28,14 +30,6 @@ use voltai::neural::transfer::{freeze_similar, layer_cka};
 use voltai::neural::{ForecastLoss, Forecaster, ForecasterConfig, device};
 
 const SEED: u64 = 3;
-
-fn relative(id: String, q: Vec<f64>) -> CellSeries {
-    let q0 = q[1..6].iter().sum::<f64>() / 5.0;
-    CellSeries {
-        cell_id: id,
-        capacity: q.iter().map(|v| v / q0).collect(),
-    }
-}
 
 fn fit(
     model: Forecaster,
@@ -75,14 +69,16 @@ fn mean_sd(v: &[f64]) -> (f64, f64) {
 
 fn main() -> Result<(), voltai::core::Error> {
     let quick = std::env::var_os("VOLTAI_QUICK").is_some();
-    let source: Vec<CellSeries> = support::attia_capacity_series()?
-        .into_iter()
-        .map(|(id, q)| relative(id, q))
-        .collect();
-    let target: Vec<CellSeries> = support::chen_cells()?
-        .into_iter()
-        .map(|c| relative(c.id, c.capacity))
-        .collect();
+    // Capacities relative to the mean of cycles 2–6, by true cycle number.
+    let series = |histories: Vec<voltai::battery_data::CellHistory>| {
+        histories
+            .iter()
+            .map(|h| CellSeries::from_history(h)?.0.relative_to(2..=6))
+            .collect::<Result<Vec<CellSeries>, voltai::core::Error>>()
+    };
+    let source =
+        series(AttiaData::load(dataset_dir("attia2020_closed_loop_fastcharge")?)?.histories()?)?;
+    let target = series(ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?.histories()?)?;
     let w = Windowing {
         window: 100,
         stride: 10,

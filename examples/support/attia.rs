@@ -1,34 +1,8 @@
-//! The Attia et al. 2020 cells: capacity series and (with the `discovery`
-//! feature) the Bayesian-optimisation replay over the published protocols.
+//! The Attia et al. 2020 cells: (with the `discovery` feature) the
+//! Bayesian-optimisation replay over the published protocols.
 
 use ndarray::Array2;
 use voltai::core::Result;
-
-/// The Attia et al. 2020 validation cells as (cell id, discharge capacity per
-/// cycle in Ah, cycle order).
-pub fn attia_capacity_series() -> Result<Vec<(String, Vec<f64>)>> {
-    use std::collections::BTreeMap;
-    use voltai::battery_data::readers::AttiaData;
-    let data = AttiaData::load(voltai::battery_data::data_dir::dataset_dir(
-        "attia2020_closed_loop_fastcharge",
-    )?)?;
-    let mut by_cell: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
-    for c in &data.trajectories {
-        if let Some(q) = c.discharge_capacity_ah {
-            by_cell
-                .entry(c.cell_id.clone())
-                .or_default()
-                .push((c.cycle_index, q));
-        }
-    }
-    Ok(by_cell
-        .into_iter()
-        .map(|(id, mut v)| {
-            v.sort_by_key(|p| p.0);
-            (id, v.into_iter().map(|p| p.1).collect())
-        })
-        .collect())
-}
 
 #[cfg(feature = "discovery")]
 /// The Attia et al. 2020 replay: for each seed, the evaluations GP + log-EI

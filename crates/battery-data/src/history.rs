@@ -250,6 +250,31 @@ impl CellHistory {
     }
 }
 
+/// One history per cell of `cells` from a table of per-cycle summaries of
+/// many cells (as curated data sets store them), in `cells` order; a cell
+/// without cycles is an error naming it.
+pub fn histories_from_summaries(
+    cells: &[CellMetadata],
+    cycles: &[CycleSummary],
+) -> Result<Vec<CellHistory>> {
+    let mut by_cell: BTreeMap<&str, Vec<CycleSummary>> = BTreeMap::new();
+    for c in cycles {
+        by_cell
+            .entry(c.cell_id.as_str())
+            .or_default()
+            .push(c.clone());
+    }
+    cells
+        .iter()
+        .map(|m| {
+            let rows = by_cell
+                .remove(m.cell_id.as_str())
+                .ok_or_else(|| Error::InvalidInput(format!("cell {} has no cycles", m.cell_id)))?;
+            CellHistory::from_summaries(m.clone(), rows)
+        })
+        .collect()
+}
+
 /// The discharge samples of one cycle: voltages and the capacity
 /// discharged since the cycle's first discharge sample (trapezoid rule on
 /// the current, so it does not depend on how a cycler resets its counters).

@@ -24,10 +24,7 @@ use crate::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
 /// use voltai_neural::ForecasterParams;
 ///
 /// let cells: Vec<CellSeries> = (0..6)
-///     .map(|c| CellSeries {
-///         cell_id: format!("cell{c}"),
-///         capacity: (0..60).map(|t| 1.0 - 1e-3 * (1.0 + 0.1 * c as f64) * t as f64).collect(),
-///     })
+///     .map(|c| CellSeries::new(format!("cell{c}"), (0..60).map(|t| 1.0 - 1e-3 * (1.0 + 0.1 * c as f64) * t as f64).collect()))
 ///     .collect();
 /// let windowing = Windowing { window: 20, stride: 5, horizon: 40, scale: 1.0 };
 /// let model = ForecasterParams::new(windowing)?

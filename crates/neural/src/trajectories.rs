@@ -2,15 +2,138 @@
 //! decoder horizon, with the persistence and linear-extrapolation baselines.
 
 use ndarray::{Array1, Array2};
+use voltai_battery_data::CellHistory;
 use voltai_core::{Error, Result};
 
-/// One cell's per-cycle capacity series (any unit; normalised inside).
+/// One cell's per-cycle capacity series (any unit; normalised inside),
+/// with the true cycle number of every value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellSeries {
     /// Cell identifier (used for group splits).
     pub cell_id: String,
+    /// Cycle number of each capacity: consecutive, so position `k` is cycle
+    /// `cycles[0] + k` (checked by [`SequenceBatch::new`]).
+    pub cycles: Vec<u32>,
     /// Capacity per cycle, in cycle order.
     pub capacity: Vec<f64>,
+}
+
+impl CellSeries {
+    /// Capacities of consecutive cycles 1, 2, 3, …
+    pub fn new(cell_id: impl Into<String>, capacity: Vec<f64>) -> Self {
+        CellSeries {
+            cell_id: cell_id.into(),
+            cycles: (1..=capacity.len() as u32).collect(),
+            capacity,
+        }
+    }
+
+    /// The discharge capacities of a [`CellHistory`], from the first cycle
+    /// that has one to the last. A cycle in between that is missing, or has
+    /// no capacity, is filled by linear interpolation between its neighbours
+    /// and listed in the second value, so that positions keep meaning cycle
+    /// numbers (dropping it would shift every later cycle).
+    ///
+    /// ```
+    /// use voltai_battery_data::{CellHistory, CellMetadata, CycleSummary};
+    /// use voltai_neural::trajectories::CellSeries;
+    ///
+    /// let cycles: Vec<CycleSummary> = [1u32, 2, 4]
+    ///     .iter()
+    ///     .map(|&c| CycleSummary {
+    ///         cycle_index: c,
+    ///         discharge_capacity_ah: Some(1.0 - 0.01 * c as f64),
+    ///         ..Default::default()
+    ///     })
+    ///     .collect();
+    /// let meta = CellMetadata { cell_id: "a".into(), ..Default::default() };
+    /// let (series, filled) = CellSeries::from_history(&CellHistory::from_summaries(meta, cycles)?)?;
+    /// assert_eq!(series.cycles, vec![1, 2, 3, 4]);
+    /// assert_eq!(filled, vec![3]);
+    /// assert!((series.capacity[2] - 0.97).abs() < 1e-12);
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn from_history(history: &CellHistory) -> Result<(Self, Vec<u32>)> {
+        let known: Vec<(u32, f64)> = history
+            .cycles()
+            .iter()
+            .filter_map(|c| c.discharge_capacity_ah.map(|q| (c.cycle_index, q)))
+            .collect();
+        let (Some(&(first, _)), Some(&(last, _))) = (known.first(), known.last()) else {
+            return Err(Error::InvalidInput(format!(
+                "cell {}: no cycle has a discharge capacity",
+                history.cell_id()
+            )));
+        };
+        let mut cycles = Vec::with_capacity((last - first + 1) as usize);
+        let mut capacity = Vec::with_capacity(cycles.capacity());
+        let mut filled = Vec::new();
+        for w in known.windows(2) {
+            let ((c0, q0), (c1, q1)) = (w[0], w[1]);
+            for c in c0..c1 {
+                let t = f64::from(c - c0) / f64::from(c1 - c0);
+                cycles.push(c);
+                capacity.push(q0 + t * (q1 - q0));
+                if c != c0 {
+                    filled.push(c);
+                }
+            }
+        }
+        cycles.push(last);
+        capacity.push(known[known.len() - 1].1);
+        Ok((
+            CellSeries {
+                cell_id: history.cell_id().to_string(),
+                cycles,
+                capacity,
+            },
+            filled,
+        ))
+    }
+
+    /// The series divided by its mean capacity over the cycles `range` (by
+    /// cycle number), e.g. `2..=6` for "relative to the first cycles".
+    pub fn relative_to(&self, range: std::ops::RangeInclusive<u32>) -> Result<Self> {
+        let values: Vec<f64> = self
+            .cycles
+            .iter()
+            .zip(&self.capacity)
+            .filter(|(c, _)| range.contains(c))
+            .map(|(_, q)| *q)
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        if values.is_empty() || !(mean.is_finite() && mean > 0.0) {
+            return Err(Error::InvalidInput(format!(
+                "cell {}: no positive capacity in cycles {}–{}",
+                self.cell_id,
+                range.start(),
+                range.end()
+            )));
+        }
+        Ok(CellSeries {
+            cell_id: self.cell_id.clone(),
+            cycles: self.cycles.clone(),
+            capacity: self.capacity.iter().map(|q| q / mean).collect(),
+        })
+    }
+
+    fn check_cycles(&self) -> Result<()> {
+        if self.cycles.len() != self.capacity.len() {
+            return Err(Error::shape_mismatch(
+                format!("cycles vs capacities of cell {}", self.cell_id),
+                [self.capacity.len()],
+                [self.cycles.len()],
+            ));
+        }
+        if let Some(w) = self.cycles.windows(2).find(|w| w[1] != w[0] + 1) {
+            return Err(Error::InvalidInput(format!(
+                "cell {}: cycle {} follows cycle {}; positions must be consecutive cycles \
+                 (CellSeries::from_history fills gaps)",
+                self.cell_id, w[1], w[0]
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// How trajectories are cut: the first `window` cycles are observed, the
@@ -97,6 +220,7 @@ impl SequenceBatch {
         let mut targets = Array2::zeros((n, nd));
         let mut mask = Array2::zeros((n, nd));
         for (i, s) in series.iter().enumerate() {
+            s.check_cycles()?;
             if let Some(k) = s.capacity.iter().position(|v| !v.is_finite()) {
                 return Err(Error::NonFinite {
                     context: format!("capacity of {}", s.cell_id),

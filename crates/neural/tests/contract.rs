@@ -27,12 +27,12 @@ fn cells(n: usize, offset: usize) -> Vec<CellSeries> {
     (0..n)
         .map(|c| {
             let rate = 1e-3 * (1.0 + 0.15 * (c + offset) as f64);
-            CellSeries {
-                cell_id: format!("cell{}", c + offset),
-                capacity: (0..50 - (c % 3) * 5)
+            CellSeries::new(
+                format!("cell{}", c + offset),
+                (0..50 - (c % 3) * 5)
                     .map(|t| 1.0 - rate * t as f64 - 2e-5 * (t as f64 - 30.0).max(0.0).powi(2))
                     .collect(),
-            }
+            )
         })
         .collect()
 }

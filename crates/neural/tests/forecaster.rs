@@ -18,15 +18,15 @@ fn synthetic(n_cells: usize, cycles: usize) -> Vec<CellSeries> {
         .map(|c| {
             let rate = 1e-4 * (1.0 + 0.1 * c as f64);
             let knee = 250.0 + 10.0 * c as f64;
-            CellSeries {
-                cell_id: format!("cell{c}"),
-                capacity: (0..cycles - 5 * c)
+            CellSeries::new(
+                format!("cell{c}"),
+                (0..cycles - 5 * c)
                     .map(|t| {
                         let t = t as f64;
                         1.0 - rate * t - 2e-6 * (t - knee).max(0.0).powi(2)
                     })
                     .collect(),
-            }
+            )
         })
         .collect()
 }
@@ -60,23 +60,17 @@ fn windowing_pads_and_masks_and_baselines_have_closed_forms() {
     let p = persistence_forecast(&b);
     assert!(p.row(0).iter().all(|&v| v == b.encoder[[0, 9]]));
     // A straight line is extrapolated exactly.
-    let line = vec![CellSeries {
-        cell_id: "l".into(),
-        capacity: (0..400).map(|t| 1.0 - 1e-4 * t as f64).collect(),
-    }];
+    let line = vec![CellSeries::new(
+        "l",
+        (0..400).map(|t| 1.0 - 1e-4 * t as f64).collect(),
+    )];
     let lb = SequenceBatch::new(&line, W).unwrap();
     assert!(masked_rmse(&linear_forecast(&lb), &lb, 1.0) < 1e-6);
     assert_eq!(fraction_increasing(&linear_forecast(&lb), &lb, 0.0), 0.0);
     // Too short and non-finite series are errors.
-    let short = vec![CellSeries {
-        cell_id: "s".into(),
-        capacity: vec![1.0; 105],
-    }];
+    let short = vec![CellSeries::new("s", vec![1.0; 105])];
     assert!(SequenceBatch::new(&short, W).is_err());
-    let nan = vec![CellSeries {
-        cell_id: "n".into(),
-        capacity: vec![f64::NAN; 400],
-    }];
+    let nan = vec![CellSeries::new("n", vec![f64::NAN; 400])];
     assert!(SequenceBatch::new(&nan, W).is_err());
 }
 
@@ -233,4 +227,44 @@ fn a_trained_model_can_be_trained_again() {
         &mut |_| {},
     );
     assert!(again.is_ok(), "{:?}", again.err());
+}
+
+#[test]
+fn cycle_numbers_survive_missing_capacities() {
+    use voltai_battery_data::{CellHistory, CellMetadata, CycleSummary};
+    // 400 cycles of a straight fade; cycle 57 has no capacity and cycle 58
+    // is missing altogether.
+    let cycles: Vec<CycleSummary> = (1..=400u32)
+        .filter(|&c| c != 58)
+        .map(|c| CycleSummary {
+            cycle_index: c,
+            discharge_capacity_ah: (c != 57).then_some(1.0 - 1e-4 * c as f64),
+            ..Default::default()
+        })
+        .collect();
+    let meta = CellMetadata {
+        cell_id: "gappy".into(),
+        ..Default::default()
+    };
+    let history = CellHistory::from_summaries(meta, cycles).unwrap();
+    let (series, filled) = CellSeries::from_history(&history).unwrap();
+    assert_eq!(filled, vec![57, 58]);
+    assert_eq!(series.cycles.len(), 400);
+    assert_eq!(series.cycles[399], 400);
+    // Position k is still cycle k + 1, so the window's block means match the
+    // straight line exactly (dropping the gaps would shift them by 2e-4).
+    let batch = SequenceBatch::new(std::slice::from_ref(&series), W).unwrap();
+    for (k, v) in batch.encoder.row(0).iter().enumerate() {
+        let mid = 10.0 * k as f64 + 5.5;
+        assert!(
+            (f64::from(*v) - (1.0 - 1e-4 * mid)).abs() < 1e-6,
+            "step {k}: {v}"
+        );
+    }
+    // A series whose cycles are not consecutive is refused, naming the gap.
+    let mut gapped = series.clone();
+    gapped.cycles.remove(56);
+    gapped.capacity.remove(56);
+    let err = SequenceBatch::new(&[gapped], W).unwrap_err().to_string();
+    assert!(err.contains("cycle 58 follows cycle 56"), "{err}");
 }

@@ -14,11 +14,13 @@ use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 
 fn batch() -> SequenceBatch {
     let series: Vec<CellSeries> = (0..8)
-        .map(|c| CellSeries {
-            cell_id: format!("c{c}"),
-            capacity: (0..400)
-                .map(|t| 1.0 - 1e-4 * (1.0 + 0.1 * c as f64) * t as f64)
-                .collect(),
+        .map(|c| {
+            CellSeries::new(
+                format!("c{c}"),
+                (0..400)
+                    .map(|t| 1.0 - 1e-4 * (1.0 + 0.1 * c as f64) * t as f64)
+                    .collect(),
+            )
         })
         .collect();
     SequenceBatch::new(

@@ -6,7 +6,7 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 use super::mapping::{ColumnMap, CsvMapping, Field};
-use crate::schema::CycleSummary;
+use crate::schema::{CellMetadata, CycleSummary};
 use crate::table::Table;
 use voltai_core::{Error, Result};
 
@@ -83,6 +83,33 @@ fn read_lives(path: &Path, life_col: &str, with_round: bool) -> Result<Vec<Proto
 }
 
 impl AttiaData {
+    /// Each validation cell's capacity trajectory as a
+    /// [`CellHistory`](crate::CellHistory) (LFP/graphite, 1.1 Ah, its CC1–CC3
+    /// protocol), in cell-id order.
+    pub fn histories(&self) -> Result<Vec<crate::CellHistory>> {
+        let ids: std::collections::BTreeSet<&str> = self
+            .trajectories
+            .iter()
+            .map(|c| c.cell_id.as_str())
+            .collect();
+        let cells: Vec<CellMetadata> = ids
+            .into_iter()
+            .map(|id| CellMetadata {
+                cell_id: id.to_string(),
+                chemistry: Some("LFP/graphite".into()),
+                nominal_capacity_ah: Some(1.1),
+                protocol: self
+                    .validation_cells
+                    .iter()
+                    .find(|v| v.cell_id == id)
+                    .map(|v| format!("CC1–CC3 {:?} C to 80 % SOC", v.cc)),
+                temperature_c: Some(30.0),
+                ..Default::default()
+            })
+            .collect();
+        crate::history::histories_from_summaries(&cells, &self.trajectories)
+    }
+
     /// Loads the folder (e.g. `../shared/data/attia2020_closed_loop_fastcharge`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();

@@ -27,6 +27,11 @@ fn col(column: &str, field: Field, unit: &str) -> ColumnMap {
 }
 
 impl ChenData {
+    /// Each cell as a [`CellHistory`](crate::CellHistory), in `cells` order.
+    pub fn histories(&self) -> Result<Vec<crate::CellHistory>> {
+        crate::history::histories_from_summaries(&self.cells, &self.cycles)
+    }
+
     /// Loads the folder (e.g. `../shared/data/chen_nmc_pouch_aging_modes`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();

@@ -27,14 +27,14 @@ use voltai::core::Error;
 fn main() -> Result<(), Error> {
     let bar = support::progress(4);
     bar.set_message("reading cells");
-    let data = support::chen_retention_dataset()?;
+    let data = voltai::studies::chen::chen_retention_dataset()?;
     let n = data.n_samples();
     bar.inc(1);
 
     bar.set_message("identifying");
-    let graph = CausalGraph::from_dagitty(support::CHEN_DAG)?;
+    let graph = CausalGraph::from_dagitty(voltai::studies::chen::CHEN_DAG)?;
     let sets = graph.minimal_adjustment_sets("c_rate", "retention")?;
-    let (chosen, adjust) = support::chen_adjustment(&graph)?;
+    let (chosen, adjust) = voltai::studies::chen::chen_adjustment(&graph)?;
     bar.inc(1);
 
     bar.set_message("estimating (bootstrap over cells)");

@@ -83,7 +83,7 @@ fn main() -> Result<(), voltai::core::Error> {
     )?;
 
     bar.set_message("Attia 2020 replay");
-    let (counts, _) = support::attia_replay(seeds)?;
+    let counts = voltai::studies::bo_replay::attia_replay(seeds)?.evaluations;
     bar.inc(seeds);
     bar.finish_and_clear();
 

@@ -34,7 +34,7 @@ fn main() -> Result<(), voltai::core::Error> {
         .iter()
         .map(|s| s.state.soh.unwrap_or(f64::NAN))
         .collect();
-    let x = support::eis_matrix(&labelled, 0.1, 1e4, 12)?;
+    let x = voltai::studies::eis::eis_matrix(&labelled, 0.1, 1e4, 12)?;
     let is_train: Vec<bool> = labelled
         .iter()
         .map(|s| TRAIN_CELLS.contains(&s.cell_id.as_str()))

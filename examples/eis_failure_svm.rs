@@ -40,7 +40,7 @@ fn main() -> Result<(), voltai::core::Error> {
     bar.inc(1);
 
     bar.set_message("features");
-    let x = support::eis_matrix(&labelled, 0.1, 1e4, 12)?;
+    let x = voltai::studies::eis::eis_matrix(&labelled, 0.1, 1e4, 12)?;
     let y: Array1<f64> = labelled
         .iter()
         .map(|s| f64::from(u8::from(s.state.soh.unwrap_or(1.0) < AT_RISK_SOH)))

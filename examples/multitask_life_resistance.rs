@@ -42,7 +42,7 @@ fn slope(v: &[f64]) -> f64 {
 }
 
 fn main() -> Result<(), voltai::core::Error> {
-    let cells = support::chen_cells()?;
+    let cells = voltai::studies::chen::chen_cells()?;
     let rows: Vec<([f64; 6], [f64; 2])> = cells
         .iter()
         .filter(|c| c.capacity.len() >= 400)

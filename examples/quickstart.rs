@@ -29,20 +29,17 @@ mod support;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use ndarray::{Array1, Axis};
+use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
 use voltai::battery_data::features::{
     SeversonFeatures, severson_dataset, validated_severson_features,
 };
-use voltai::battery_data::readers::{SeversonData, SeversonSplit, read_zhang2020};
-use voltai::causal::{CausalGraph, Estimator, Method};
+use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::conformal::SplitConformal;
-use voltai::core::metrics::{accuracy, balanced_accuracy, rmse, roc_auc, roc_curve};
+use voltai::core::metrics::{accuracy, rmse};
 use voltai::core::{Classifier, Dataset, Error, Fit, Result, StandardScaler};
 use voltai::discovery::sindy::systems::OneRcCell;
 use voltai::discovery::{ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams};
-use voltai::kernels::kernels::Rbf;
-use voltai::kernels::{ClassWeight, OneClassSvmParams, SvcParams};
 
 /// One report section: a title, preformatted text and figure file names.
 struct Section {
@@ -171,40 +168,8 @@ fn severson(dir: &std::path::Path) -> Result<Section> {
 }
 
 fn eis(dir: &std::path::Path) -> Result<Section> {
-    const TRAIN_CELLS: [&str; 6] = ["25C01", "25C02", "25C03", "25C04", "35C01", "45C01"];
-    let spectra = read_zhang2020(dataset_dir("zhang2020_lco_eis")?)?;
-    let labelled: Vec<_> = spectra.iter().filter(|s| s.state.soh.is_some()).collect();
-    let soh: Vec<f64> = labelled
-        .iter()
-        .map(|s| s.state.soh.unwrap_or(f64::NAN))
-        .collect();
-    let x = support::eis_matrix(&labelled, 0.1, 1e4, 12)?;
-    let y: Array1<f64> = soh.iter().map(|s| f64::from(u8::from(*s < 0.7))).collect();
-    let is_train: Vec<bool> = labelled
-        .iter()
-        .map(|s| TRAIN_CELLS.contains(&s.cell_id.as_str()))
-        .collect();
-    let (tr, te): (Vec<usize>, Vec<usize>) = (0..soh.len()).partition(|&i| is_train[i]);
-    let data = Dataset::new(x.clone(), y)?;
-    let scaler = StandardScaler::new().fit(&data.select(&tr)?)?;
-    let (train, test) = (
-        scaler.transform_dataset(&data.select(&tr)?)?,
-        scaler.transform_dataset(&data.select(&te)?)?,
-    );
-    let gamma = 1.0 / train.n_features() as f64;
-    let svm = SvcParams::new(Rbf::from_gamma(gamma)?)
-        .c(10.0)?
-        .class_weight(ClassWeight::Balanced)?
-        .fit(&train)?;
-    let truth = test.labels()?;
-    let score = svm.decision_function(test.features())?.column(0).to_owned();
-    let is_pos: Array1<bool> = truth.mapv(|l| l == 1);
-    let bacc = balanced_accuracy(truth.view(), svm.predict(test.features())?.view())?;
-    let auc = roc_auc(is_pos.view(), score.view())?;
-    let roc: Vec<(f64, f64)> = roc_curve(is_pos.view(), score.view())?
-        .iter()
-        .map(|p| (p.fpr, p.tpr))
-        .collect();
+    let r = voltai::studies::eis::eis_screening()?;
+    let (bacc, auc, roc) = (r.balanced_accuracy, r.roc_auc, r.roc);
     support::line_plot(
         &dir.join("eis_roc.svg"),
         "Held-out ROC: at-risk LCO spectra (RBF SVM)",
@@ -213,27 +178,13 @@ fn eis(dir: &std::path::Path) -> Result<Section> {
         &[("class-weighted RBF SVM", roc)],
     )?;
 
-    // One-class SVM on healthy (SOH ≥ 0.9) training spectra.
-    let healthy: Vec<usize> = tr.iter().copied().filter(|&i| soh[i] >= 0.9).collect();
-    let h = Dataset::unsupervised(x.select(Axis(0), &healthy))?;
-    let hscaler = StandardScaler::new().fit(&h)?;
-    let oc = OneClassSvmParams::new(Rbf::from_gamma(gamma)?)
-        .nu(0.05)?
-        .fit(&hscaler.transform_dataset(&h)?)?;
-    let oscore = oc.decision_function(hscaler.transform(x.select(Axis(0), &te).view())?.view())?;
-    let share = |keep: &dyn Fn(f64) -> bool| {
-        let k: Vec<usize> = (0..te.len()).filter(|&k| keep(soh[te[k]])).collect();
-        (k.iter().filter(|&&k| oscore[k] <= 0.0).count(), k.len())
-    };
-    let (fa, n_h) = share(&|s| s >= 0.9);
-    let (det, n_a) = share(&|s| s < 0.8);
+    let ((det, n_a), (fa, n_h)) = (r.degraded_flagged, r.healthy_flagged);
     let text = format!(
         "{} labelled spectra (log10|Z| and phase at 12 frequencies, 0.1 Hz–10 kHz); train on 6 cells, test on 5 others.\n\
          Class-weighted RBF SVM, at risk = capacity below 70 %: balanced accuracy {bacc:.3}, ROC AUC {auc:.3} on the held-out cells.\n\
          One-class SVM (ν = 0.05) fitted on {} healthy training spectra: flags {det} of {n_a} held-out spectra below 80 % SOH\n\
          and {fa} of {n_h} healthy ones (false alarms).",
-        labelled.len(),
-        healthy.len()
+        r.labelled, r.healthy_training
     );
     Ok(Section {
         title: "2. Failing cells from impedance spectra (Zhang et al. 2020)",
@@ -243,18 +194,14 @@ fn eis(dir: &std::path::Path) -> Result<Section> {
 }
 
 fn bo_replay(dir: &std::path::Path, seeds: u64) -> Result<Section> {
-    let (counts, n_protocols) = support::attia_replay(seeds)?;
+    let replay = voltai::studies::bo_replay::attia_replay(seeds)?;
+    let (counts, n_protocols, median) = (replay.evaluations, replay.protocols, replay.median);
     let mut sorted = counts.clone();
     sorted.sort_unstable();
     let n = sorted.len();
-    let median = if n % 2 == 0 {
-        0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) as f64
-    } else {
-        sorted[n / 2] as f64
-    };
     // Random choice without replacement: expected position of the first of
     // 5 marked items among N is (N + 1) / 6.
-    let random = (n_protocols as f64 + 1.0) / 6.0;
+    let random = replay.random_expected;
     support::line_plot(
         &dir.join("bo_replay.svg"),
         "Experiments until a top-5 protocol is found (sorted over seeds)",
@@ -289,12 +236,8 @@ fn bo_replay(dir: &std::path::Path, seeds: u64) -> Result<Section> {
 }
 
 fn causal() -> Result<Section> {
-    let data = support::chen_retention_dataset()?;
-    let graph = CausalGraph::from_dagitty(support::CHEN_DAG)?;
-    let (chosen, adjust) = support::chen_adjustment(&graph)?;
-    let est = Estimator::new(Method::LinearRegression).bootstrap(1000, 11)?;
-    let naive = est.estimate(&data, "c_rate", "retention_400", &[])?;
-    let adjusted = est.estimate(&data, "c_rate", "retention_400", &adjust)?;
+    let r = voltai::studies::chen::c_rate_effect(1000, 11)?;
+    let (chosen, naive, adjusted) = (r.adjustment_set, r.naive, r.adjusted);
     let pp = |v: f64| 100.0 * v;
     Ok(Section {
         title: "4. Does faster charging shorten life? (Chen NMC pouch cells)",
@@ -304,7 +247,7 @@ fn causal() -> Result<Section> {
              Effect of +1C on capacity retention at cycle 400 (percentage points, 95 % bootstrap interval):\n\
              \x20 naive     {:+.2} [{:+.2}, {:+.2}]\n\
              \x20 adjusted  {:+.2} [{:+.2}, {:+.2}]",
-            data.n_samples(),
+            r.cells,
             pp(naive.effect),
             pp(naive.interval.0),
             pp(naive.interval.1),
@@ -323,9 +266,8 @@ fn sindy(dir: &std::path::Path) -> Result<Section> {
         capacity_ah: 2.5,
     };
     let (dt, n) = (0.1, 36_000);
-    let (x, u, model) = support::one_rc_sindyc(&cell, dt, n)?;
-    let tau = -1.0 / model.coefficient("v1", "v1")?;
-    let q = -1.0 / (3600.0 * model.coefficient("soc", "i")?);
+    let (x, u, model) = voltai::studies::ecm::one_rc_sindyc(&cell, dt, n)?;
+    let (tau, q) = voltai::studies::ecm::implied_parameters(&model)?;
     let pred = model.predict_derivative(x.view(), Some(u.view()))?;
     let t: Vec<f64> = (0..3000).map(|k| k as f64 * dt).collect();
     support::line_plot(

@@ -30,7 +30,7 @@ fn main() -> Result<(), voltai::core::Error> {
     let (dt, n) = (0.1, 36_000);
     let bar = support::progress(3);
     bar.set_message("simulating the pulse test and fitting SINDYc");
-    let (x, u, model) = support::one_rc_sindyc(&cell, dt, n)?;
+    let (x, u, model) = voltai::studies::ecm::one_rc_sindyc(&cell, dt, n)?;
     bar.inc(2);
 
     bar.set_message("simulating the discovered model");

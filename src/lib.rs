@@ -47,6 +47,8 @@ pub use voltai_graph_nn as graph_nn;
 #[cfg(feature = "life")]
 pub use voltai_life as life;
 
+pub mod studies;
+
 /// The README's Rust examples compile as doctests.
 #[cfg(all(doctest, feature = "life"))]
 #[doc = include_str!("../README.md")]

@@ -4,9 +4,6 @@
 //! loop over the EIS at-risk SVM (cells never straddle a fold).
 #![cfg(all(feature = "battery-data", feature = "discovery", feature = "kernels"))]
 
-#[path = "../examples/support/mod.rs"]
-mod support;
-
 use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
 use voltai::battery_data::features::{
@@ -65,7 +62,7 @@ fn cross_validate_matches_elastic_net_cv_on_severson() -> Result<()> {
 fn cross_validate_matches_a_group_kfold_loop_on_eis() -> Result<()> {
     let spectra = read_zhang2020(dataset_dir("zhang2020_lco_eis")?)?;
     let labelled: Vec<_> = spectra.iter().filter(|s| s.state.soh.is_some()).collect();
-    let x = support::eis_matrix(&labelled, 0.1, 1e4, 12)?;
+    let x = voltai::studies::eis::eis_matrix(&labelled, 0.1, 1e4, 12)?;
     let x = StandardScaler::new()
         .fit(&Dataset::unsupervised(x.clone())?)?
         .transform(x.view())?;

@@ -1,26 +1,7 @@
 //! Helpers shared by the examples: output folders, progress bars and SVG
-//! plots here; the data loading and model glue in one file per data set or
-//! method, each compiled only with the umbrella features it needs, so every
-//! example builds with exactly the features it declares.
+//! plots. Data loading and model glue live in the library
+//! (`voltai::studies`, `voltai::life`), where users can call them too.
 #![allow(dead_code, unused_imports)]
-
-#[cfg(feature = "battery-data")]
-mod attia;
-#[cfg(feature = "battery-data")]
-mod chen;
-#[cfg(feature = "discovery")]
-mod ecm;
-#[cfg(feature = "battery-data")]
-mod eis;
-
-#[cfg(feature = "battery-data")]
-pub use attia::*;
-#[cfg(feature = "battery-data")]
-pub use chen::*;
-#[cfg(feature = "discovery")]
-pub use ecm::*;
-#[cfg(feature = "battery-data")]
-pub use eis::*;
 
 use std::path::{Path, PathBuf};
 

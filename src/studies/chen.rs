@@ -1,10 +1,14 @@
-//! The Chen et al. NMC pouch cells: per-cell series, the retention data set
-//! and (with the `causal` feature) the adjustment set of the C-rate question.
+//! The Chen et al. NMC pouch cells: per-cell series for the multi-task
+//! network, the retention data set and (with the `causal` feature) the
+//! effect of charge C-rate on capacity retention.
 
 use ndarray::Array2;
-use voltai::core::{Error, Result};
+use voltai_battery_data::data_dir::dataset_dir;
+use voltai_battery_data::readers::ChenData;
+use voltai_core::{Dataset, Error, Result};
 
 /// One Chen et al. NMC pouch cell: charge C-rate and per-cycle series.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChenCell {
     /// Cell id.
     pub id: String,
@@ -19,49 +23,43 @@ pub struct ChenCell {
     pub gap: Vec<f64>,
 }
 
-/// Loads `chen_nmc_pouch_aging_modes` as per-cell series.
+fn c_rate_of(m: &voltai_battery_data::CellMetadata) -> Result<f64> {
+    m.tags
+        .get("c_rate_num")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| Error::InvalidInput(format!("no C-rate for {}", m.cell_id)))
+}
+
+/// `chen_nmc_pouch_aging_modes` as per-cell series, read through
+/// [`CellHistory`](voltai_battery_data::CellHistory) (cycles that lack any
+/// of the four values are left out of the series).
 pub fn chen_cells() -> Result<Vec<ChenCell>> {
-    use voltai::battery_data::readers::ChenData;
-    let data = ChenData::load(voltai::battery_data::data_dir::dataset_dir(
-        "chen_nmc_pouch_aging_modes",
-    )?)?;
-    let mut out = Vec::new();
-    for cell in &data.cells {
-        let mut rows: Vec<_> = data
-            .cycles
-            .iter()
-            .filter(|c| c.cell_id == cell.cell_id)
-            .collect();
-        rows.sort_by_key(|c| c.cycle_index);
-        let c_rate = cell
-            .tags
-            .get("c_rate_num")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| Error::InvalidInput(format!("no C-rate for {}", cell.cell_id)))?;
-        let mut capacity = Vec::new();
-        let mut ce = Vec::new();
-        let mut gap = Vec::new();
-        for r in rows {
-            if let (Some(q), Some(e), Some(v1), Some(v0)) = (
-                r.discharge_capacity_ah,
-                r.coulombic_efficiency,
-                r.end_of_charge_voltage_v,
-                r.end_of_discharge_voltage_v,
-            ) {
-                capacity.push(q);
-                ce.push(e);
-                gap.push(v1 - v0);
+    let data = ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?;
+    data.histories()?
+        .iter()
+        .map(|h| {
+            let mut cell = ChenCell {
+                id: h.cell_id().to_string(),
+                c_rate: c_rate_of(&h.metadata)?,
+                capacity: Vec::new(),
+                ce: Vec::new(),
+                gap: Vec::new(),
+            };
+            for r in h.cycles() {
+                if let (Some(q), Some(e), Some(v1), Some(v0)) = (
+                    r.discharge_capacity_ah,
+                    r.coulombic_efficiency,
+                    r.end_of_charge_voltage_v,
+                    r.end_of_discharge_voltage_v,
+                ) {
+                    cell.capacity.push(q);
+                    cell.ce.push(e);
+                    cell.gap.push(v1 - v0);
+                }
             }
-        }
-        out.push(ChenCell {
-            id: cell.cell_id.clone(),
-            c_rate,
-            capacity,
-            ce,
-            gap,
-        });
-    }
-    Ok(out)
+            Ok(cell)
+        })
+        .collect()
 }
 
 /// Columns of [`chen_retention_dataset`].
@@ -94,12 +92,9 @@ pub fn chen_columns_of(node: &str) -> Vec<&'static str> {
 /// One row per Chen cell with a capacity at cycle 400: C-rate, retention
 /// at cycle 400 (relative to the mean of cycles 3–7, after masking
 /// implausible values), chemistry and loading indicators.
-pub fn chen_retention_dataset() -> Result<voltai::core::Dataset> {
+pub fn chen_retention_dataset() -> Result<Dataset> {
     use std::collections::BTreeMap;
-    use voltai::battery_data::data_dir::dataset_dir;
-    use voltai::battery_data::readers::ChenData;
-    use voltai::battery_data::validate::{Rules, validate_cycles};
-    use voltai::core::Dataset;
+    use voltai_battery_data::validate::{Rules, validate_cycles};
     let chen = ChenData::load(dataset_dir("chen_nmc_pouch_aging_modes")?)?;
     let mut cycles = chen.cycles.clone();
     let report = validate_cycles(&cycles, &|_| None, &Rules::default())?;
@@ -146,19 +141,49 @@ pub fn chen_retention_dataset() -> Result<voltai::core::Dataset> {
     }
     let n = rows.len();
     let x = Array2::from_shape_fn((n, 5), |(i, j)| rows[i][j]);
-    let data = Dataset::unsupervised(x)?.with_feature_names(CHEN_COLUMNS.to_vec())?;
-    Ok(data)
+    Dataset::unsupervised(x)?.with_feature_names(CHEN_COLUMNS.to_vec())
 }
 
 #[cfg(feature = "causal")]
 /// The minimum adjustment set for C-rate → retention in [`CHEN_DAG`]:
 /// the graph's node names and the data columns that code them.
 pub fn chen_adjustment(
-    graph: &voltai::causal::CausalGraph,
+    graph: &voltai_causal::CausalGraph,
 ) -> Result<(Vec<String>, Vec<&'static str>)> {
     let chosen = graph
         .minimum_adjustment_set("c_rate", "retention")?
         .ok_or_else(|| Error::InvalidInput("not identifiable".into()))?;
     let columns = chosen.iter().flat_map(|v| chen_columns_of(v)).collect();
     Ok((chosen.into_iter().map(|s| s.to_string()).collect(), columns))
+}
+
+/// What [`c_rate_effect`] finds.
+#[cfg(feature = "causal")]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CRateEffect {
+    /// Cells in the retention data set.
+    pub cells: usize,
+    /// The minimal adjustment set (graph nodes).
+    pub adjustment_set: Vec<String>,
+    /// Effect of +1C on retention at cycle 400 ignoring confounding.
+    pub naive: voltai_causal::Estimate,
+    /// The same, adjusted for the set above.
+    pub adjusted: voltai_causal::Estimate,
+}
+
+/// The effect of +1C charge rate on retention at cycle 400, naive and
+/// adjusted, by linear regression with `bootstrap` resamples (seeded).
+#[cfg(feature = "causal")]
+pub fn c_rate_effect(bootstrap: usize, seed: u64) -> Result<CRateEffect> {
+    use voltai_causal::{CausalGraph, Estimator, Method};
+    let data = chen_retention_dataset()?;
+    let graph = CausalGraph::from_dagitty(CHEN_DAG)?;
+    let (chosen, adjust) = chen_adjustment(&graph)?;
+    let est = Estimator::new(Method::LinearRegression).bootstrap(bootstrap, seed)?;
+    Ok(CRateEffect {
+        cells: data.n_samples(),
+        adjustment_set: chosen,
+        naive: est.estimate(&data, "c_rate", "retention_400", &[])?,
+        adjusted: est.estimate(&data, "c_rate", "retention_400", &adjust)?,
+    })
 }

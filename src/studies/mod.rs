@@ -1,0 +1,21 @@
+//! The workflows the examples and `quickstart` show, as functions with typed
+//! results: the glue between readers and models lives here, not in
+//! `examples/`. Each study reads the shared data through
+//! `voltai_battery_data::data_dir` and is gated by the features it needs.
+//!
+//! | study | function | features |
+//! | --- | --- | --- |
+//! | Severson early-life prediction | [`crate::life::severson::fit_severson_model`] | `life` |
+//! | at-risk cells and anomalies from EIS (Zhang 2020) | [`eis::eis_screening`] | `battery-data`, `kernels` |
+//! | Bayesian-optimisation replay (Attia 2020) | [`bo_replay::attia_replay`] | `battery-data`, `discovery` |
+//! | causal effect of C-rate on retention (Chen) | [`chen::c_rate_effect`] | `battery-data`, `causal` |
+//! | equivalent-circuit discovery (SINDYc) | [`ecm::one_rc_sindyc`] | `discovery` |
+
+#[cfg(all(feature = "battery-data", feature = "discovery"))]
+pub mod bo_replay;
+#[cfg(feature = "battery-data")]
+pub mod chen;
+#[cfg(feature = "discovery")]
+pub mod ecm;
+#[cfg(all(feature = "battery-data", feature = "kernels"))]
+pub mod eis;

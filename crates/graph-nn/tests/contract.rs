@@ -96,6 +96,9 @@ fn graph_models_meet_the_contract() -> Result<()> {
 
 #[test]
 fn hand_built_graphs_that_break_the_rules_are_refused() -> Result<()> {
+    // This test fits too: burn's CPU backend shares its generator and
+    // worker threads process-wide, so model tests run one at a time.
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (graphs, y) = obelix_graphs(4);
     let mut bad = graphs[0].clone();
     bad.sources[0] = bad.num_nodes();

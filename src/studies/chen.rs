@@ -125,7 +125,10 @@ pub fn chen_retention_dataset() -> Result<Dataset> {
             continue;
         }
         let q0 = early.iter().sum::<f64>() / early.len() as f64;
-        let desc = m.tags.get("description").cloned().unwrap_or_default();
+        // Chemistry and loading as the reader parsed them, not by searching
+        // free text here.
+        let nmc811 = m.chemistry.as_deref() == Some("NMC811/graphite");
+        let loading = m.tags.get("loading").map(String::as_str);
         let c_rate: f64 = m
             .tags
             .get("c_rate_num")
@@ -134,9 +137,9 @@ pub fn chen_retention_dataset() -> Result<Dataset> {
         rows.push([
             c_rate,
             q400 / q0,
-            f64::from(u8::from(desc.contains("NMC811"))),
-            f64::from(u8::from(desc.contains("moderate"))),
-            f64::from(u8::from(desc.contains("high"))),
+            f64::from(u8::from(nmc811)),
+            f64::from(u8::from(loading == Some("moderate"))),
+            f64::from(u8::from(loading == Some("high"))),
         ]);
     }
     let n = rows.len();

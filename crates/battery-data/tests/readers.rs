@@ -79,6 +79,19 @@ fn chen_cells_and_ce_outliers() {
     assert_eq!(c.cells.len(), 44);
     assert_eq!(c.cycles.len(), 24_525);
     assert_eq!(c.cells[0].chemistry.as_deref(), Some("NMC532/graphite"));
+    // "P462 (NMC532, high load)": loading parsed once, in the reader.
+    assert_eq!(
+        c.cells[0].tags.get("loading").map(String::as_str),
+        Some("high")
+    );
+    assert!(c.cells.iter().all(|m| matches!(
+        m.tags.get("loading").map(String::as_str),
+        Some("low" | "moderate" | "high")
+    )));
+    // Histories keep every cell in order, with its cycles.
+    let h = c.histories().unwrap();
+    assert_eq!(h.len(), 44);
+    assert_eq!(h.iter().map(|h| h.cycles().len()).sum::<usize>(), 24_525);
     let labelled = c
         .cells
         .iter()

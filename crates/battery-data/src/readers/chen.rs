@@ -10,7 +10,7 @@ use voltai_core::Result;
 /// Cells and per-cycle rows of the Chen/INL data set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChenData {
-    /// 44 cells; tags hold `pack`, `c_rate`, `end_of_life_cycles`,
+    /// 44 cells; tags hold `pack`, `loading` (low, moderate, high), `c_rate`, `end_of_life_cycles`,
     /// `major_aging_mode` (where labelled) and `lam_pe_pct_experimental`.
     pub cells: Vec<CellMetadata>,
     /// Per-cycle discharge capacity, Coulombic efficiency (fraction), EOCV and EODV.
@@ -75,6 +75,14 @@ impl ChenData {
                 ..Default::default()
             };
             m.tags.insert("description".into(), desc.to_string());
+            // "… high load)" → loading = high (the electrode loading class).
+            if let Some(load) = desc
+                .split(['(', ',', ')'])
+                .map(str::trim)
+                .find_map(|s| s.strip_suffix(" load"))
+            {
+                m.tags.insert("loading".into(), load.to_string());
+            }
             for (name, c) in &tag_cols {
                 let v = row.text(*c)?;
                 if !v.is_empty() {

@@ -32,14 +32,14 @@ use std::time::Instant;
 use ndarray::Array1;
 use voltai::battery_data::data_dir::dataset_dir;
 use voltai::battery_data::features::{
-    SeversonFeatures, severson_dataset, validated_severson_features,
+    FeatureSet, SeversonFeatures, severson_dataset, validated_severson_features,
 };
 use voltai::battery_data::readers::{SeversonData, SeversonSplit};
-use voltai::core::conformal::SplitConformal;
-use voltai::core::metrics::{accuracy, rmse};
+use voltai::core::metrics::accuracy;
 use voltai::core::{Classifier, Dataset, Error, Fit, Result, StandardScaler};
 use voltai::discovery::sindy::systems::OneRcCell;
-use voltai::discovery::{ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams};
+use voltai::discovery::LogisticRegressionParams;
+use voltai::life::severson::fit_severson_model;
 
 /// One report section: a title, preformatted text and figure file names.
 struct Section {
@@ -50,42 +50,22 @@ struct Section {
 
 fn severson(dir: &std::path::Path) -> Result<Section> {
     let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
-    let (feats, report) = validated_severson_features(&data)?;
     let rows = |s: SeversonSplit| data.split_rows(s);
     let life = |i: usize| data.cells[i].cycle_life as f64;
-    let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL)?;
-    let train_rows = rows(SeversonSplit::Train);
-    // Two thirds of the training cells fit the model, one third calibrates
-    // the conformal intervals (every 3rd cell, so both span the batch).
-    let cal_rows: Vec<usize> = train_rows.iter().copied().skip(2).step_by(3).collect();
-    let fit_rows: Vec<usize> = train_rows
-        .iter()
-        .copied()
-        .filter(|i| !cal_rows.contains(i))
-        .collect();
-    let fit_raw = all.select(&fit_rows)?;
-    let scaler = StandardScaler::new().fit(&fit_raw)?;
-    let cv = ElasticNetCvParams::new(vec![0.1, 0.5, 0.7, 0.9, 0.95, 0.99, 1.0])?
-        .folds(Folds::KFold(4))?
-        .base(ElasticNetParams::new().stopping(1e-8, 100_000)?)
-        .fit(&scaler.transform_dataset(&fit_raw)?)?;
-    let conformal = SplitConformal::new(0.1)?.calibrate(
-        cv.model.clone(),
-        &scaler.transform_dataset(&all.select(&cal_rows)?)?,
-    )?;
-
+    // The study that also fits the model shipped in voltai-life.
+    let fit = fit_severson_model(&data, FeatureSet::SeversonDischarge)?;
+    let (cells_fit, cells_cal) = fit.model.provenance.cells;
     let mut text = format!(
         "{} cells; {} implausible capacities masked before feature extraction.\n\
-         Elastic net on the six \"discharge\" features (α = {:.2e}, L1 ratio {}), fitted on {} training cells;\n\
-         split-conformal 90 % intervals calibrated on the other {} (half-width {:.3} in log10 cycles).\n\n\
+         Elastic net on the six \"discharge\" features (α = {:.2e}, L1 ratio {}), fitted on the {cells_fit} training cells;\n\
+         split-conformal 90 % intervals calibrated on the {cells_cal} primary-test cells (half-width {:.3} in log10 cycles);\n\
+         the same model ships in voltai-life as EarlyLifeModel::severson2019_discharge().\n\n\
          {:<15} {:>11} {:>11} {:>21}\n",
         data.cells.len(),
-        report.issues.len(),
-        cv.alpha,
-        cv.l1_ratio,
-        fit_rows.len(),
-        cal_rows.len(),
-        conformal.half_width(),
+        fit.masked_cycles,
+        fit.cv.alpha,
+        fit.cv.l1_ratio,
+        fit.model.model.half_width(),
         "split",
         "RMSE (cyc)",
         "coverage",
@@ -93,28 +73,26 @@ fn severson(dir: &std::path::Path) -> Result<Section> {
     );
     let paper = ["76", "91", "173"];
     let mut points: Vec<(&str, Vec<(f64, f64)>)> = Vec::new();
-    for (split, p) in SeversonSplit::ALL.into_iter().zip(paper) {
-        let idx = rows(split);
-        let d = scaler.transform_dataset(&all.select(&idx)?)?;
-        let iv = conformal.predict_interval(d.features())?;
-        let truth_log: Array1<f64> = idx.iter().map(|&i| life(i).log10()).collect();
-        let truth: Array1<f64> = idx.iter().map(|&i| life(i)).collect();
-        let pred = iv.prediction.mapv(|v| 10f64.powf(v));
+    for (score, p) in fit.scores.iter().zip(paper) {
         let _ = writeln!(
             text,
             "{:<15} {:>11.0} {:>10.0} % {:>21}",
-            format!("{split:?}"),
-            rmse(truth.view(), pred.view())?,
-            100.0 * iv.coverage(truth_log.view())?,
+            format!("{:?}", score.split),
+            score.rmse_cycles,
+            100.0 * score.interval_coverage,
             p
         );
+        let pts = rows(score.split)
+            .iter()
+            .map(|&i| Ok((life(i), fit.model.predict_features(&fit.features[i])?.0)))
+            .collect::<Result<Vec<_>>>()?;
         points.push((
-            match split {
+            match score.split {
                 SeversonSplit::Train => "train",
-                SeversonSplit::PrimaryTest => "primary test",
+                SeversonSplit::PrimaryTest => "primary test (calibration)",
                 _ => "secondary test",
             },
-            truth.iter().copied().zip(pred.iter().copied()).collect(),
+            pts,
         ));
     }
     points.push((
@@ -133,6 +111,9 @@ fn severson(dir: &std::path::Path) -> Result<Section> {
     )?;
 
     // Long / short life at 550 cycles, L2 logistic regression on the same features.
+    let (feats, _) = validated_severson_features(&data)?;
+    let all = severson_dataset(&data, &feats, &SeversonFeatures::DISCHARGE_MODEL)?;
+    let train_rows = rows(SeversonSplit::Train);
     let labels: Array1<f64> = (0..data.cells.len())
         .map(|i| f64::from(u8::from(life(i) > 550.0)))
         .collect();

@@ -37,8 +37,8 @@ use voltai::battery_data::features::{
 use voltai::battery_data::readers::{SeversonData, SeversonSplit};
 use voltai::core::metrics::accuracy;
 use voltai::core::{Classifier, Dataset, Error, Fit, Result, StandardScaler};
-use voltai::discovery::sindy::systems::OneRcCell;
 use voltai::discovery::LogisticRegressionParams;
+use voltai::discovery::sindy::systems::OneRcCell;
 use voltai::life::severson::fit_severson_model;
 
 /// One report section: a title, preformatted text and figure file names.

@@ -13,6 +13,10 @@ use voltai_neural::device;
 
 mod common;
 
+/// The estimator contract for the graph models.
+#[path = "training_suite/contract.rs"]
+mod contract;
+
 use common::{SERIAL, obelix_graphs};
 
 #[test]

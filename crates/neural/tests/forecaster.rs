@@ -12,6 +12,10 @@ use voltai_neural::trajectories::{
 };
 use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 
+/// The estimator contract for the neural params → fitted-model layer.
+#[path = "forecaster_suite/contract.rs"]
+mod contract;
+
 /// Linear fade then a knee: cells fade at slightly different rates.
 fn synthetic(n_cells: usize, cycles: usize) -> Vec<CellSeries> {
     (0..n_cells)

@@ -7,6 +7,7 @@ use voltai_core::{Dataset, Error, Result};
 use super::cycling::{capacity_at, fade_line, max_minus_at};
 use super::delta_q::DeltaQStats;
 use super::qv::{DEFAULT_BINS, QvCurve, voltage_grid};
+use super::severson::SeversonFeatures;
 use crate::history::CellHistory;
 
 /// A named set of early-life features (Severson et al. 2019).
@@ -28,41 +29,25 @@ pub enum FeatureSet {
     SeversonAll,
 }
 
-const ALL: [&str; 12] = [
-    "log10_abs_var_dq",
-    "log10_abs_min_dq",
-    "log10_abs_mean_dq",
-    "log10_abs_skew_dq",
-    "log10_abs_kurt_dq",
-    "q_cycle2_Ah",
-    "q_max_minus_q2_Ah",
-    "q_cycle100_Ah",
-    "fade_slope_2_100_Ah_per_cycle",
-    "fade_intercept_2_100_Ah",
-    "fade_slope_91_100_Ah_per_cycle",
-    "fade_intercept_91_100_Ah",
-];
+/// The twelve names of `features_first100cycles.csv`, in its order.
+const ALL: [&str; 12] = SeversonFeatures::NAMES;
 
-const DISCHARGE: [&str; 6] = [
-    "log10_abs_var_dq",
-    "log10_abs_min_dq",
-    "fade_slope_2_100_Ah_per_cycle",
-    "fade_intercept_2_100_Ah",
-    "q_cycle2_Ah",
-    "q_max_minus_q2_Ah",
-];
-
-const FULL: [&str; 9] = [
-    "log10_abs_var_dq",
-    "log10_abs_min_dq",
-    "fade_slope_2_100_Ah_per_cycle",
-    "fade_intercept_2_100_Ah",
-    "q_cycle2_Ah",
-    "q_max_minus_q2_Ah",
-    "min_resistance_2_100_ohm",
-    "resistance_cycle100_minus_cycle2_ohm",
-    "mean_charge_time_2_6_s",
-];
+/// The full set: the discharge model's six names first, then resistance and
+/// charge time.
+const FULL: [&str; 9] = {
+    let d = SeversonFeatures::DISCHARGE_MODEL;
+    [
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[4],
+        d[5],
+        "min_resistance_2_100_ohm",
+        "resistance_cycle100_minus_cycle2_ohm",
+        "mean_charge_time_2_6_s",
+    ]
+};
 
 impl FeatureSet {
     /// Every set, for listings.
@@ -76,8 +61,8 @@ impl FeatureSet {
     /// The column names, in order.
     pub fn names(self) -> &'static [&'static str] {
         match self {
-            FeatureSet::SeversonVariance => &ALL[..1],
-            FeatureSet::SeversonDischarge => &DISCHARGE,
+            FeatureSet::SeversonVariance => &SeversonFeatures::VARIANCE_MODEL,
+            FeatureSet::SeversonDischarge => &SeversonFeatures::DISCHARGE_MODEL,
             FeatureSet::SeversonFull => &FULL,
             FeatureSet::SeversonAll => &ALL,
         }

@@ -1,3 +1,5 @@
+//! (A module of the `training` test binary: one link, one lock.)
+//!
 //! The estimator contract (`voltai_core::contract`) for the graph models,
 //! CGCNN and the edge-updating MPNN, for regression and classification.
 //!
@@ -8,9 +10,7 @@
 //! graphs (a seeded shuffle picks the mini-batches and the held-out graphs),
 //! so the permutation check is off, with that reason.
 
-mod common;
-
-use common::{SERIAL, obelix_graphs};
+use crate::common::{SERIAL, obelix_graphs};
 use ndarray::{Array2, ArrayView2, s};
 use voltai_core::contract::{ContractOptions, Subject, check_model};
 use voltai_core::{Error, Fit, Result};

@@ -1,3 +1,5 @@
+//! (A module of the `forecaster` test binary: one link, one lock.)
+//!
 //! The estimator contract (`voltai_core::contract`) for the params →
 //! fitted-model layer of this crate: `ForecasterParams` → `FittedForecaster`
 //! (inputs: the observed windows of cells) and `MultiTaskParams` →
@@ -19,9 +21,7 @@ use voltai_neural::{
     FittedForecaster, FittedMultiTask, ForecasterParams, MultiTaskData, MultiTaskParams,
 };
 
-/// burn's CPU generator is process-wide: tests that initialise models run
-/// one at a time.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+use super::SERIAL;
 
 fn cells(n: usize, offset: usize) -> Vec<CellSeries> {
     (0..n)

@@ -1,0 +1,10 @@
+//! The umbrella's integration tests in one binary (each test binary links
+//! the whole workspace; one link instead of three keeps the README's test
+//! command quick on a fresh clone).
+
+#[path = "workflows/attia_replay.rs"]
+mod attia_replay;
+#[path = "workflows/cross_validate.rs"]
+mod cross_validate;
+#[path = "workflows/severson_discharge_cv.rs"]
+mod severson_discharge_cv;

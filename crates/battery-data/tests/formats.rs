@@ -48,6 +48,23 @@ fn generic_mapping_converts_units() {
 }
 
 #[test]
+fn generic_mapping_reads_cell_histories() {
+    // I is negated: 100 mA written means 0.1 A of discharge here.
+    let csv = "Time (h),U,I,T,Cyc\n0,3700,-100,298.15,1\n1,3800,-100,300.15,1\n1,3600,100,300.15,2\n2,3500,100,300.15,2\n";
+    let path = std::env::temp_dir().join(format!("voltai_mapping_{}.csv", std::process::id()));
+    std::fs::write(&path, csv).unwrap();
+    let m = CsvMapping::from_json(MAPPING).unwrap();
+    let h = m.read_histories(&path).unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(h.len(), 1);
+    assert_eq!(h[0].cell_id(), "my_cell");
+    assert_eq!(h[0].cycle_numbers(), vec![1, 2]);
+    // One hour at 0.1 A each way, by the trapezoid rule.
+    assert!((h[0].cycle(1).unwrap().charge_capacity_ah.unwrap() - 0.1).abs() < 1e-12);
+    assert!((h[0].cycle(2).unwrap().discharge_capacity_ah.unwrap() - 0.1).abs() < 1e-12);
+}
+
+#[test]
 fn malformed_input_names_line_and_column() {
     let m = CsvMapping::from_json(MAPPING).unwrap();
     // Bad number at line 3, column 2.

@@ -533,6 +533,21 @@ impl CsvMapping {
         self.read_time_series_from(&path.display().to_string(), f)
     }
 
+    /// Reads a time-series file as one [`CellHistory`](crate::CellHistory)
+    /// per cell (summaries computed from the records), in file order.
+    pub fn read_histories(&self, path: impl AsRef<Path>) -> Result<Vec<crate::CellHistory>> {
+        self.read_time_series(path)?
+            .into_iter()
+            .map(|series| {
+                let metadata = crate::CellMetadata {
+                    cell_id: series.cell_id.clone(),
+                    ..Default::default()
+                };
+                crate::CellHistory::from_time_series(metadata, series)
+            })
+            .collect()
+    }
+
     /// Reads time-series CSV text from any reader; `name` is used in errors.
     pub fn read_time_series_from<R: Read>(&self, name: &str, reader: R) -> Result<Vec<TimeSeries>> {
         let mut t = self.open(name, reader)?;

@@ -275,6 +275,16 @@ pub fn histories_from_summaries(
         .collect()
 }
 
+/// The trapezoid-rule integral over `dt` seconds, in hours (A → Ah,
+/// W → Wh), of a signal going from `a` to `b`, split into its positive part
+/// (charge) and its negative part as a positive number (discharge).
+pub(crate) fn trapezoid_hours(a: f64, b: f64, dt: f64) -> (f64, f64) {
+    (
+        0.5 * (a.max(0.0) + b.max(0.0)) * dt / 3600.0,
+        0.5 * ((-a).max(0.0) + (-b).max(0.0)) * dt / 3600.0,
+    )
+}
+
 /// The discharge samples of one cycle: voltages and the capacity
 /// discharged since the cycle's first discharge sample (trapezoid rule on
 /// the current, so it does not depend on how a cycler resets its counters).
@@ -289,7 +299,7 @@ fn discharge_samples(records: &[&TimeSeriesRecord]) -> (Vec<f64>, Vec<f64>) {
         if let Some(p) = prev {
             let dt = r.test_time_s - p.test_time_s;
             if dt > 0.0 {
-                total += 0.5 * ((-p.current_a).max(0.0) + (-r.current_a).max(0.0)) * dt / 3600.0;
+                total += trapezoid_hours(p.current_a, r.current_a, dt).1;
             }
         }
         if r.current_a < 0.0 && r.voltage_v.is_finite() {
@@ -339,11 +349,12 @@ pub fn summarize_cycle(records: &[&TimeSeriesRecord]) -> Result<CycleSummary> {
             continue; // a time reset or a repeated sample
         }
         let (ia, ib) = (a.current_a, b.current_a);
-        q_c += 0.5 * (ia.max(0.0) + ib.max(0.0)) * dt / 3600.0;
-        q_d += 0.5 * ((-ia).max(0.0) + (-ib).max(0.0)) * dt / 3600.0;
-        let (pa, pb) = (a.voltage_v * ia, b.voltage_v * ib);
-        e_c += 0.5 * (pa.max(0.0) + pb.max(0.0)) * dt / 3600.0;
-        e_d += 0.5 * ((-pa).max(0.0) + (-pb).max(0.0)) * dt / 3600.0;
+        let (charged, discharged) = trapezoid_hours(ia, ib, dt);
+        q_c += charged;
+        q_d += discharged;
+        let (energy_in, energy_out) = trapezoid_hours(a.voltage_v * ia, b.voltage_v * ib, dt);
+        e_c += energy_in;
+        e_d += energy_out;
         if ia > 0.0 && ib > 0.0 {
             t_c += dt;
         }

@@ -273,8 +273,10 @@ pub fn write_arbin_csv(series: &TimeSeries, path: impl AsRef<Path>) -> Result<()
         match prev {
             Some(p) if p.cycle_index == r.cycle_index => {
                 let dt = (r.test_time_s - p.test_time_s).max(0.0);
-                q_c += 0.5 * (p.current_a.max(0.0) + r.current_a.max(0.0)) * dt / 3600.0;
-                q_d += 0.5 * ((-p.current_a).max(0.0) + (-r.current_a).max(0.0)) * dt / 3600.0;
+                let (charged, discharged) =
+                    crate::history::trapezoid_hours(p.current_a, r.current_a, dt);
+                q_c += charged;
+                q_d += discharged;
                 if p.step_index != r.step_index {
                     step_start = r.test_time_s;
                 }

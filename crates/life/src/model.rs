@@ -8,7 +8,7 @@ use voltai_battery_data::CellHistory;
 use voltai_battery_data::features::{DeltaQOptions, FeatureSet, NamedFeatures, cell_features};
 use voltai_core::conformal::ConformalRegressor;
 use voltai_core::persist::Persist;
-use voltai_core::{Error, FittedStandardScaler, Regressor, Result};
+use voltai_core::{Error, FittedStandardScaler, Result};
 use voltai_discovery::LinearModel;
 
 /// Where the model was trained: predictions outside it carry warnings.
@@ -121,9 +121,8 @@ impl EarlyLifeModel {
             .map_err(|e| Error::internal(e.to_string()))?;
         let z = self.scaler.transform(x.view())?;
         let interval = self.model.predict_interval(z.view())?;
-        let centre = self.model.predict(z.view())?;
         Ok((
-            10f64.powf(centre[0]),
+            10f64.powf(interval.prediction[0]),
             (10f64.powf(interval.lower[0]), 10f64.powf(interval.upper[0])),
         ))
     }

@@ -70,9 +70,11 @@ pub fn fit_severson_model(data: &SeversonData, set: FeatureSet) -> Result<Severs
         .map(|h| cell_features(h, FeatureSet::SeversonAll, &DeltaQOptions::default()))
         .collect::<Result<Vec<_>>>()?;
     let names = set.names();
-    let x = ndarray::Array2::from_shape_fn((features.len(), names.len()), |(i, k)| {
-        features[i].get(names[k]).unwrap_or(f64::NAN)
-    });
+    let rows = features
+        .iter()
+        .map(|f| f.select(names))
+        .collect::<Result<Vec<_>>>()?;
+    let x = ndarray::Array2::from_shape_fn((rows.len(), names.len()), |(i, k)| rows[i][k]);
     let life: Array1<f64> = data.cells.iter().map(|c| c.cycle_life as f64).collect();
     let ids: Vec<&str> = data.cells.iter().map(|c| c.cell_id.as_str()).collect();
     let all = Dataset::new(x, life.mapv(f64::log10))?

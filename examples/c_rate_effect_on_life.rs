@@ -1,6 +1,6 @@
 //! What does fast charging do to capacity retention? A causal reading of real cells.
 //!
-//! Data: `../shared/data/chen_nmc_pouch_aging_modes` (INL, 44 NMC/graphite pouch cells
+//! Data: `chen_nmc_pouch_aging_modes` (INL, 44 NMC/graphite pouch cells
 //! in five packs, CC-CV charged at 1C–9C). Outcome: capacity retention at cycle 400
 //! (capacity at cycle 400 ÷ mean capacity of cycles 3–7; every cell ran ≥ 425 cycles).
 //! `end_of_life_cycles` in this data set is the *test length* (425/450/600), not a

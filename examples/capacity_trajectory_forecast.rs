@@ -3,7 +3,7 @@
 //! without the monotonicity penalty, beside persistence and linear
 //! extrapolation.
 //!
-//! Data: `../shared/data/attia2020_closed_loop_fastcharge/validation_capacity_trajectories.csv`
+//! Data: `attia2020_closed_loop_fastcharge/validation_capacity_trajectories.csv`
 //! (45 LFP cells, 450–1200 cycles; discharge capacity per cycle, scaled by
 //! the nominal 1.1 Ah). Cells are split by cell (core's group split): 9
 //! test cells never seen in training, 7 validation cells for early stopping,

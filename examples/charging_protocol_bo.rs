@@ -10,7 +10,7 @@
 //! shown beside it. Writes `reports/charging_protocol_bo/safe_set.svg` (the
 //! certified-safe set and the picks in the (i1, s) plane) and `progress.svg`.
 //!
-//! Part 2 — data: `../shared/data/attia2020_closed_loop_fastcharge`
+//! Part 2 — data: `attia2020_closed_loop_fastcharge`
 //! (224 four-step protocols with their published CLO lifetimes). A GP with
 //! log-EI over the finite candidate set, one protocol per round after 4 random
 //! ones, counts evaluations until a top-5 protocol is picked, over 20 seeds.

@@ -1,8 +1,8 @@
 //! Crystal structures → graphs → GNN: log10 ionic conductivity of Li solid
 //! electrolytes (OBELiX) from their crystal structures.
 //!
-//! Data: `../shared/data/materials/pymatgen_structures` (LiFePO4, LGPS, … —
-//! parsed and summarised) and `../shared/data/materials/obelix_ionic_conductivity`
+//! Data: `materials/pymatgen_structures` (LiFePO4, LGPS, … —
+//! parsed and summarised) and `materials/obelix_ionic_conductivity`
 //! (321 CIFs, 250 of them disordered; official train/test split; the 36
 //! censored conductivities such as `<1E-10` are set to their bound, see
 //! `voltai_graph_nn::obelix`). Trains CGCNN and the edge-updating network

@@ -1,7 +1,7 @@
 //! Cycle life from the first 100 cycles with a cross-validated elastic net
 //! (Severson et al. 2019), beside the paper's Table 1.
 //!
-//! Data: `../shared/data/severson2019_lfp_fastcharge` (124 LFP cells, the paper's
+//! Data: `severson2019_lfp_fastcharge` (124 LFP cells, the paper's
 //! train / primary-test / secondary-test split). The four ≈31 Ah capacity glitches
 //! are masked before the Q(2.0 V) features are computed. Target: log10(cycle life).
 //! Features are standardised on the training cells; α and the L1 ratio are chosen

@@ -1,6 +1,6 @@
 //! Fence in healthy impedance spectra with a one-class SVM and flag aged ones.
 //!
-//! Data: `../shared/data/zhang2020_lco_eis`. Healthy = early life (capacity ≥ 90 % of
+//! Data: `zhang2020_lco_eis`. Healthy = early life (capacity ≥ 90 % of
 //! the cell's first labelled capacity); aged = below 80 %. The one-class SVM (ν = 0.05,
 //! RBF) is fitted on the healthy spectra of the training cells (25C01–04, 35C01, 45C01)
 //! only. On the held-out cells (35C02, 25C05–08) it reports the detection rate on aged

@@ -1,6 +1,6 @@
 //! Capacity from full impedance spectra with an ARD Gaussian process.
 //!
-//! Data: `../shared/data/zhang2020_lco_eis` (12 LCO coin cells). Inputs: Re(Z) and
+//! Data: `zhang2020_lco_eis` (12 LCO coin cells). Inputs: Re(Z) and
 //! Im(Z) in ohms at all 60 frequencies (120 features, unscaled as in Zhang et al.
 //! 2020 — standardising them gave an over-confident fit); target: capacity in mAh. Split by cell as the folder README suggests: train on
 //! 25C01–04, 35C01, 45C01 (every second spectrum, to keep the fit to well under a

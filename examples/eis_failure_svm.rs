@@ -1,6 +1,6 @@
 //! Flag "at risk" LCO cells from their impedance spectra with a class-weighted RBF SVM.
 //!
-//! Data: `../shared/data/zhang2020_lco_eis` (Zhang et al. 2020, 12 LCO coin cells, EIS
+//! Data: `zhang2020_lco_eis` (Zhang et al. 2020, 12 LCO coin cells, EIS
 //! at state V). A spectrum is *at risk* when the cell's capacity has fallen below 70 %
 //! of its first labelled capacity — the rare class (≈ 18 % of spectra); the usual
 //! 80 % end-of-life line would label most of this data set's spectra, since the

@@ -1,6 +1,6 @@
 //! Fuse impedance bands and operating conditions with multiple kernel learning.
 //!
-//! Data: `../shared/data/gasper2022_nmc_eis_temp_soc` (Gasper et al. 2022, 467 NMC
+//! Data: `gasper2022_nmc_eis_temp_soc` (Gasper et al. 2022, 467 NMC
 //! spectra at −10…25 °C and 10–90 % SOC). Task: is the relative capacity below 0.9?
 //! Three modalities, one RBF kernel each: the high-frequency band (≥ 10 Hz: Re and
 //! Im of Z), the low-frequency band (< 10 Hz) and the measurement conditions

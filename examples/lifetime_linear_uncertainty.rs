@@ -1,6 +1,6 @@
 //! Early-life lifetime prediction whose error bars say *why* they are wide.
 //!
-//! Data: `../shared/data/severson2019_lfp_fastcharge` (124 LFP cells). A Bayesian
+//! Data: `severson2019_lfp_fastcharge` (124 LFP cells). A Bayesian
 //! linear model of log10(cycle life) on the paper's "discharge" features (the four
 //! capacity glitches masked first), fitted on the 41 training cells with its
 //! precisions chosen by evidence maximisation. Each test prediction's variance is

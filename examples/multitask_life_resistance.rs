@@ -2,7 +2,7 @@
 //! cells from their first 50 cycles, against two single-task networks of the
 //! same size, when only 10 cells are available for training.
 //!
-//! Data: `../shared/data/chen_nmc_pouch_aging_modes` (44 cells, 1C–9C charge).
+//! Data: `chen_nmc_pouch_aging_modes` (44 cells, 1C–9C charge).
 //! Inputs (cycles ≤ 50): charge C-rate, retention at cycle 50, fade slope and
 //! mean Coulombic efficiency over cycles 10–50, the end-of-charge minus
 //! end-of-discharge voltage gap (a polarisation signal) at cycle 10 and its

@@ -3,8 +3,8 @@
 //! 10 % of the target cells; per-layer CKA between the source-trained and a
 //! target-trained model decides which layers to freeze.
 //!
-//! Data: `../shared/data/attia2020_closed_loop_fastcharge` (45 LFP cells,
-//! source) and `../shared/data/chen_nmc_pouch_aging_modes` (44 NMC cells,
+//! Data: `attia2020_closed_loop_fastcharge` (45 LFP cells,
+//! source) and `chen_nmc_pouch_aging_modes` (44 NMC cells,
 //! target). Capacities are divided by each cell's initial capacity (mean of
 //! cycles 2–6); first 100 cycles observed, the next 320 forecast in 10-cycle
 //! steps. Target: 5 cells (≈ 10 %) for training — 4 to fit, 1 to stop early —

@@ -42,6 +42,7 @@ pub mod history;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;
 pub mod readers;
+pub mod registry;
 pub mod schema;
 pub mod synthetic;
 pub mod table;

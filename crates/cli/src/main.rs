@@ -1,7 +1,9 @@
 //! `voltai`: battery data from the command line — inspect cycler files,
 //! convert them to Parquet, compute early-life features, predict cycle life
-//! with the shipped model and write an HTML report.
+//! with the shipped model, write an HTML report, and fetch the public data
+//! sets.
 
+mod data;
 mod inspect;
 mod load;
 mod report;
@@ -72,6 +74,9 @@ enum Command {
         #[command(flatten)]
         cell: CellArgs,
     },
+    /// The public data sets: list, fetch (with checksums), locate, verify.
+    #[command(subcommand)]
+    Data(data::DataCommand),
     /// An HTML report per cell: capacity fade, ΔQ(V), features and prediction, with figures.
     Report {
         /// Cycling files.
@@ -154,6 +159,7 @@ fn run(cli: Cli) -> Result<bool> {
             output,
             cell,
         } => report::run(&files, &output, &cell.options()?),
+        Command::Data(command) => data::run(command),
     }
 }
 

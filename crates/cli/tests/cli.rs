@@ -297,3 +297,176 @@ fn a_synthetic_arbin_export_goes_through_every_command() {
     assert!(page.contains("Predicted cycle life"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `voltai` with a controlled environment: no `$VOLTAI_DATA_DIR`, the cache
+/// under `cache`, run from `cwd`.
+fn voltai_in(
+    cwd: &Path,
+    cache: &Path,
+    env: &[(&str, &Path)],
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_voltai"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("VOLTAI_DATA_DIR")
+        .env_remove("VOLTAI_DATA_MIRROR")
+        .env("XDG_CACHE_HOME", cache)
+        .env("HOME", cache);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("the voltai binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("voltai-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn data_verify_confirms_every_registered_shared_file() {
+    let (code, out, err) = voltai(&["data", "verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let registry = voltai_battery_data::registry::Registry::builtin().unwrap();
+    for d in &registry.datasets {
+        let n = d.files.len();
+        assert!(
+            out.contains(&format!("{}: {n} of {n} files verified (SHA-256)", d.name)),
+            "{}: {out}",
+            d.name
+        );
+    }
+}
+
+#[test]
+fn data_verify_reports_a_changed_file() {
+    let shared = data_dir().parent().unwrap().to_path_buf();
+    let root = scratch("verify");
+    let copy = root.join("gasper2022_nmc_eis_temp_soc");
+    std::fs::create_dir_all(&copy).unwrap();
+    let mut bytes = std::fs::read(shared.join("gasper2022_nmc_eis_temp_soc/data.csv")).unwrap();
+    bytes[1000] ^= 1;
+    std::fs::write(copy.join("data.csv"), &bytes).unwrap();
+    let (code, out, _) = voltai_in(
+        &root,
+        &root.join("cache"),
+        &[("VOLTAI_DATA_DIR", &root)],
+        &["data", "verify", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("0 of 1 files verified") && out.contains("WrongHash"),
+        "{out}"
+    );
+}
+
+#[test]
+fn data_path_follows_the_resolution_order_and_names_the_fetch_command() {
+    let shared = data_dir().parent().unwrap().to_path_buf();
+    let outside = scratch("path");
+    let cache = outside.join("cache");
+    // Outside any checkout, with an empty cache: not found, and the exact command.
+    let (code, out, err) = voltai_in(
+        &outside,
+        &cache,
+        &[],
+        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("voltai data fetch gasper2022_nmc_eis_temp_soc"),
+        "{err}"
+    );
+    // A derived data set that no public address serves says how to get it.
+    let (_, _, err) = voltai_in(
+        &outside,
+        &cache,
+        &[],
+        &["data", "path", "zhang2020_lco_eis"],
+    );
+    assert!(
+        err.contains("--mirror URL") && err.contains("voltai data list --files zhang2020_lco_eis"),
+        "{err}"
+    );
+    // The checkout's own copy of the Severson files is found from anywhere.
+    let (code, out, _) = voltai_in(
+        &outside,
+        &cache,
+        &[],
+        &["data", "path", "severson2019_lfp_fastcharge"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.trim().ends_with("data/severson2019_lfp_fastcharge"),
+        "{out}"
+    );
+    // A complete data set in the cache is found; an incomplete one is not.
+    let cached = cache.join("voltai/data/gasper2022_nmc_eis_temp_soc");
+    std::fs::create_dir_all(&cached).unwrap();
+    let (code, ..) = voltai_in(
+        &outside,
+        &cache,
+        &[],
+        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!(code, 2);
+    std::fs::copy(
+        shared.join("gasper2022_nmc_eis_temp_soc/data.csv"),
+        cached.join("data.csv"),
+    )
+    .unwrap();
+    let (code, out, _) = voltai_in(
+        &outside,
+        &cache,
+        &[],
+        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!((code, out.trim()), (0, cached.to_str().unwrap()));
+    // ../shared/data beside the working folder comes before the cache ...
+    let (_, out, _) = voltai_in(
+        &shared,
+        &cache,
+        &[],
+        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!(
+        out.trim(),
+        shared.join("gasper2022_nmc_eis_temp_soc").to_str().unwrap()
+    );
+    // ... and $VOLTAI_DATA_DIR before both.
+    let mine = outside.join("mine");
+    std::fs::create_dir_all(mine.join("gasper2022_nmc_eis_temp_soc")).unwrap();
+    let (_, out, _) = voltai_in(
+        &shared,
+        &cache,
+        &[("VOLTAI_DATA_DIR", &mine)],
+        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
+    );
+    assert_eq!(
+        out.trim(),
+        mine.join("gasper2022_nmc_eis_temp_soc").to_str().unwrap()
+    );
+}
+
+#[test]
+fn data_list_names_sources_and_licences() {
+    let (code, out, _) = voltai(&["data", "list", "--files", "zhang2020_lco_eis"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("zhang2020_lco_eis")
+            && out.contains("licence:")
+            && out.contains("derived from https://"),
+        "{out}"
+    );
+    let (code, _, err) = voltai(&["data", "fetch"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--all"), "{err}");
+}

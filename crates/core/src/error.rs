@@ -84,6 +84,36 @@ pub enum Error {
         /// The invariant that did not hold, and where.
         invariant: String,
     },
+    /// A named public data set is in none of the places data is looked for;
+    /// the message says where it looked and the exact command that gets it.
+    #[error("data set `{dataset}` not found (looked in: {searched}); {remedy}")]
+    MissingData {
+        /// The data set's registry name, e.g. `"zhang2020_lco_eis"`.
+        dataset: String,
+        /// The folders searched, in order, separated by `; `.
+        searched: String,
+        /// What to run to get it, e.g. "fetch it with `voltai data fetch NAME`".
+        remedy: String,
+    },
+    /// A download failed: the server could not be reached, answered with an
+    /// error status, stalled past the time-out or closed early.
+    #[error("download of {url} failed: {message}")]
+    Download {
+        /// The address requested.
+        url: String,
+        /// What went wrong, in words.
+        message: String,
+    },
+    /// A file's SHA-256 differs from the one its registry records.
+    #[error("checksum mismatch for {path}: expected SHA-256 {expected}, got {actual}")]
+    Checksum {
+        /// The file (or address) checked.
+        path: String,
+        /// The recorded SHA-256, hex.
+        expected: String,
+        /// The SHA-256 of the bytes received, hex.
+        actual: String,
+    },
     /// A failure inside a storage or serialisation library (Parquet, JSON, ...).
     #[error("{format} error on {path}: {message}")]
     Format {

@@ -175,3 +175,53 @@ fn linear_svc_separates_separable_data_with_margin() {
     }
     assert_eq!(m.predict(x.view()).unwrap(), array![0, 0, 0, 1, 1, 1]);
 }
+
+/// The thread count (rayon's pool: `RAYON_NUM_THREADS`, or a pool the caller
+/// installs) changes how kernel rows and Gram blocks are split, never a value:
+/// every entry is computed by the same operations whatever the split.
+#[test]
+fn results_are_identical_whatever_the_thread_count() {
+    let (x, y) = imbalanced(3000, 8, 7);
+    let data = standardised(x, y);
+    let k = Rbf::from_gamma(0.1).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let svc = SvcParams::new(k.clone())
+                .class_weight(ClassWeight::Balanced)
+                .unwrap()
+                .fit(&data)
+                .unwrap();
+            let oc = OneClassSvmParams::new(k.clone())
+                .nu(0.1)
+                .unwrap()
+                .fit(&data)
+                .unwrap();
+            (
+                svc.decision_function(data.features()).unwrap(),
+                oc.decision_function(data.features()).unwrap(),
+            )
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3] {
+        let many = run(threads);
+        assert!(
+            one.0
+                .iter()
+                .zip(&many.0)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "C-SVC, {threads} threads"
+        );
+        assert!(
+            one.1
+                .iter()
+                .zip(&many.1)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "one-class, {threads} threads"
+        );
+    }
+}

@@ -58,6 +58,29 @@ impl Rbf {
     }
 }
 
+/// One isotropic RBF kernel row: distances first, then one tight exp loop,
+/// both written so the compiler vectorises them.
+#[inline(always)]
+fn rbf_row(a: &[f64], xs: &[f64], scale: f64, out: &mut [f64]) {
+    let d = a.len();
+    for (j, o) in out.iter_mut().enumerate() {
+        *o = sq_dist(a, &xs[j * d..(j + 1) * d]) * scale;
+    }
+    for o in out.iter_mut() {
+        *o = fast_exp(*o);
+    }
+}
+
+/// [`rbf_row`] compiled for AVX2: four lanes instead of SSE2's two. The
+/// arithmetic is the same IEEE operations in the same order (Rust never fuses
+/// a multiply and an add on its own), so the row is bit-identical to the
+/// portable one.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn rbf_row_avx2(a: &[f64], xs: &[f64], scale: f64, out: &mut [f64]) {
+    rbf_row(a, xs, scale, out)
+}
+
 impl Kernel for Rbf {
     fn eval(&self, a: &[f64], b: &[f64]) -> f64 {
         let inv = self.inv();
@@ -82,14 +105,16 @@ impl Kernel for Rbf {
             }
             return;
         }
-        // Distances first, then one tight (vectorised) exp loop.
         let scale = -0.5 * inv[0];
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = sq_dist(a, &xs[j * d..(j + 1) * d]) * scale;
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2, checked just above.
+                unsafe { rbf_row_avx2(a, xs, scale, out) };
+                return;
+            }
         }
-        for o in out.iter_mut() {
-            *o = fast_exp(*o);
-        }
+        rbf_row(a, xs, scale, out);
     }
     fn input_dim(&self) -> Option<usize> {
         (self.length_scales.len() > 1).then_some(self.length_scales.len())

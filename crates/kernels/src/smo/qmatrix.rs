@@ -70,8 +70,8 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
         if start < len {
             let a = &x[i * d..(i + 1) * d];
             let si = sign[i];
-            let fill = |(off, out): (usize, &mut [f64])| {
-                let first = start + off * PAR_CHUNK;
+            let fill_chunk = |off: usize, out: &mut [f64]| {
+                let first = start + off;
                 kernel.eval_row(a, &x[first * d..(first + out.len()) * d], out);
                 if (first..first + out.len()).contains(&i) {
                     out[i - first] = kernel.eval_same(a);
@@ -82,9 +82,17 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
             };
             let todo = &mut row[start..len];
             if todo.len() > 2 * PAR_CHUNK {
-                todo.par_chunks_mut(PAR_CHUNK).enumerate().for_each(fill);
+                // One chunk per thread: each extra task is a hand-off that
+                // costs about as much as computing a few hundred entries.
+                let chunk = todo
+                    .len()
+                    .div_ceil(rayon::current_num_threads())
+                    .next_multiple_of(PAR_CHUNK);
+                todo.par_chunks_mut(chunk)
+                    .enumerate()
+                    .for_each(|(k, out)| fill_chunk(k * chunk, out));
             } else {
-                todo.chunks_mut(PAR_CHUNK).enumerate().for_each(fill);
+                fill_chunk(0, todo);
             }
         }
         &row[..len]

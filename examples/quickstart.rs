@@ -320,8 +320,9 @@ fn main() -> Result<()> {
     let bar = support::progress(5);
     let mut sections = Vec::new();
     let mut missing = Vec::new();
-    let mut run = |title: &str, section: Result<Section>| -> Result<()> {
-        match section {
+    let mut run = |title: &str, section: &dyn Fn() -> Result<Section>| -> Result<()> {
+        bar.set_message(title.to_string());
+        match section() {
             Ok(s) => sections.push(s),
             // A data set that is not here: the other sections still run.
             Err(Error::MissingData {
@@ -332,14 +333,16 @@ fn main() -> Result<()> {
         bar.inc(1);
         Ok(())
     };
-    run("Severson", severson(&dir))?;
-    run("EIS", eis(&dir))?;
     run(
-        "Bayesian optimisation",
-        bo_replay(&dir, if quick { 5 } else { 20 }),
+        "Severson: features, elastic net, conformal intervals",
+        &|| severson(&dir),
     )?;
-    run("causal effect", causal())?;
-    run("SINDy", sindy(&dir))?;
+    run("EIS: SVM and one-class SVM", &|| eis(&dir))?;
+    run("Bayesian optimisation replay", &|| {
+        bo_replay(&dir, if quick { 5 } else { 20 })
+    })?;
+    run("causal effect of C-rate", &causal)?;
+    run("SINDy", &|| sindy(&dir))?;
     bar.finish_and_clear();
     for s in &sections {
         println!("== {}\n{}\n", s.title, s.text);

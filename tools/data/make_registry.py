@@ -9,7 +9,10 @@ folder itself (sizes and SHA-256s).
 The download address of each file:
 - a verbatim file published at an https address: that address;
 - a file this repository carries under data/ (licence allows it; see
-  data/README.md): its address in the repository's public home;
+  data/README.md): its address in the repository's public home, pinned to
+  the last commit that changed the carried data files (a later change of
+  data/ must not break the addresses older builds use: commit the data first,
+  then run this script);
 - otherwise none (the registry names the sources to build it from).
 
 Run from the repository root:  python3 tools/data/make_registry.py [SHARED_DATA]
@@ -17,12 +20,13 @@ Run from the repository root:  python3 tools/data/make_registry.py [SHARED_DATA]
 import hashlib
 import json
 import os
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data")
 CARRIED = os.path.join(ROOT, "data")
-REPO_RAW = "https://raw.githubusercontent.com/voltai-dev/voltai/main/data"
+REPO_RAW = "https://raw.githubusercontent.com/voltai-dev/voltai/{commit}/data"
 OUT = os.path.join(ROOT, "crates", "battery-data", "src", "registry", "datasets.json")
 
 
@@ -42,7 +46,23 @@ def as_list(v):
     return [str(v)]
 
 
+def carried_commit():
+    files = []
+    for dirpath, _, names in os.walk(CARRIED):
+        files += [os.path.join(dirpath, n) for n in names if n not in ("README.md", "LICENSE")]
+    out = subprocess.run(["git", "log", "-1", "--format=%H", "--"] + files, cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    if not out:
+        sys.exit("the carried data files are not committed yet: commit data/ first")
+    dirty = subprocess.run(["git", "status", "--porcelain", "--"] + files, cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    if dirty:
+        sys.exit(f"carried data files differ from the last commit:\n{dirty}")
+    return out
+
+
 def main():
+    raw = REPO_RAW.format(commit=carried_commit())
     provenance = json.load(open(os.path.join(ROOT, "tools", "data", "provenance.json")))
     datasets = {}
     for part in provenance:
@@ -77,7 +97,7 @@ def main():
             if os.path.isfile(carried):
                 if sha256(carried) != sha256(path):
                     sys.exit(f"data/{rel_shared} differs from the shared copy")
-                url = f"{REPO_RAW}/{rel_shared}"
+                url = f"{raw}/{rel_shared}"
             elif f["origin"] == "derived":
                 url = None
             elif url is not None and not url.startswith("https://"):

@@ -93,12 +93,21 @@ pub fn cache_root() -> Result<PathBuf> {
     })
 }
 
-/// The folder `voltai data fetch` writes to: `$VOLTAI_DATA_DIR` when set,
-/// else [`cache_root`].
+/// The folder `voltai data fetch` writes to: `$VOLTAI_DATA_DIR` when set
+/// (created by the fetch if it does not exist yet), else [`cache_root`].
 pub fn fetch_root() -> Result<PathBuf> {
-    match env_data_dir()? {
-        Some(dir) => Ok(dir),
-        None => cache_root(),
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => {
+            let p = PathBuf::from(dir);
+            if p.exists() && !p.is_dir() {
+                return Err(Error::InvalidInput(format!(
+                    "{DATA_DIR_ENV}={} is not a directory",
+                    p.display()
+                )));
+            }
+            Ok(p)
+        }
+        _ => cache_root(),
     }
 }
 
@@ -121,11 +130,13 @@ pub fn candidate_dirs(name: &str) -> Result<Vec<PathBuf>> {
 }
 
 /// A named data set folder, e.g. `"severson2019_lfp_fastcharge"`, found in
-/// the order this module describes. A folder in the cache counts only when it
-/// holds every file the registry lists for the data set (a fetch that
-/// stopped half way leaves an incomplete one).
+/// the order this module describes. For a data set the registry knows, a
+/// folder counts only when it holds every file the registry lists (a fetch
+/// that stopped half way leaves an incomplete one, and the checkout carries
+/// only some of the materials files); the files' contents are checked by
+/// `voltai data verify`, not here.
 pub fn dataset_dir(name: &str) -> Result<PathBuf> {
-    if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
+    if name.is_empty() || name.contains(['/', '\\', ':']) || name.starts_with('.') {
         return Err(Error::InvalidInput(format!(
             "`{name}` is not a data set name"
         )));
@@ -133,19 +144,10 @@ pub fn dataset_dir(name: &str) -> Result<PathBuf> {
     let registry = Registry::builtin()?;
     let entry = registry.get(name).ok();
     let candidates = candidate_dirs(name)?;
-    let cache = cache_root().ok().map(|c| c.join(name));
-    let checkout = PathBuf::from(CHECKOUT_DATA).join(name);
     for dir in &candidates {
-        if !dir.is_dir() {
-            continue;
-        }
-        // The cache can hold a partial fetch and the checkout carries only
-        // part of some data sets; the other roots are curated as a whole.
         let complete = match entry {
-            Some(e) if cache.as_ref() == Some(dir) || *dir == checkout => {
-                e.files.iter().all(|f| dir.join(&f.path).is_file())
-            }
-            _ => true,
+            Some(e) => e.files.iter().all(|f| dir.join(&f.path).is_file()),
+            None => dir.is_dir(),
         };
         if complete {
             return Ok(dir.clone());

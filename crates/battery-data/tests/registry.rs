@@ -33,6 +33,36 @@ fn builtin_registry_matches_every_shared_file() {
     assert!(checked > 100, "{checked} files checked");
 }
 
+/// The files the repository carries under `data/` are the registered bytes
+/// (they are the download source of the files no other address serves).
+#[test]
+fn carried_files_match_the_registry() {
+    let registry = Registry::builtin().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data");
+    let mut carried = 0;
+    for d in &registry.datasets {
+        for f in &d.files {
+            let path = root.join(&d.name).join(&f.path);
+            if path.is_file() {
+                assert_eq!(
+                    voltai_battery_data::registry::sha256_file(&path).unwrap(),
+                    f.sha256,
+                    "{}",
+                    path.display()
+                );
+                assert!(
+                    f.url.as_deref().is_some_and(|u| u.contains("/data/")),
+                    "{}",
+                    path.display()
+                );
+                carried += 1;
+            }
+        }
+    }
+    // The Severson set (5 files) and 138 package-derived materials files.
+    assert_eq!(carried, 143);
+}
+
 #[test]
 fn registry_files_are_refused_when_malformed() {
     let ok = r#"{"version":1,"datasets":[{"name":"d","title":"t","citation":"c","licence":"MIT",
@@ -209,7 +239,23 @@ mod fetch {
         let _ = reader.read(&mut [0u8; 16]);
     }
 
-    fn scratch(tag: &str) -> PathBuf {
+    /// A temporary folder, removed when the test ends.
+    struct Scratch(PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    fn scratch(tag: &str) -> Scratch {
         static N: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
             "voltai-fetch-{tag}-{}-{}",
@@ -218,7 +264,7 @@ mod fetch {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        dir
+        Scratch(dir)
     }
 
     fn shared_root() -> PathBuf {
@@ -312,11 +358,9 @@ mod fetch {
         let server = Server::start(shared_root());
         let root = scratch("seeded");
         let registry = Registry::builtin().unwrap();
-        let first = &registry.get(DATASET).unwrap().files[0];
-        let part = root
-            .join(".partial")
-            .join(DATASET)
-            .join(format!("{}.part", first.path));
+        let dataset = registry.get(DATASET).unwrap();
+        let first = &dataset.files[0];
+        let part = fetcher(&server, "ok", &root).partial_path(dataset, first);
         std::fs::create_dir_all(part.parent().unwrap()).unwrap();
         let source = std::fs::read(shared_root().join(DATASET).join(&first.path)).unwrap();
         std::fs::write(&part, &source[..1000]).unwrap();
@@ -342,6 +386,8 @@ mod fetch {
             }) => assert_ne!(expected, actual),
             other => panic!("{other:?}"),
         }
+        // The first file, downloaded twice (one clean restart), then given up.
+        assert_eq!(server.requests().len(), 2);
         let left: Vec<_> = files_under(&root)
             .into_iter()
             .filter(|p| !p.file_name().unwrap().to_string_lossy().ends_with(".lock"))
@@ -387,6 +433,23 @@ mod fetch {
     }
 
     #[test]
+    fn data_set_without_addresses_is_refused_before_any_download() {
+        // The shipped registry: the Chen tables have no public address.
+        let root = scratch("no-address");
+        let fetch = Fetcher::with_root(Registry::builtin().unwrap(), &*root);
+        match fetch.fetch(DATASET, &mut |_| {}) {
+            Err(Error::InvalidInput(m)) => {
+                assert!(
+                    m.contains(&format!("voltai data fetch {DATASET} --mirror URL")),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(files_under(&root).is_empty());
+    }
+
+    #[test]
     fn offline_is_a_clear_error() {
         // A port nothing listens on.
         let port = TcpListener::bind("127.0.0.1:0")
@@ -401,7 +464,7 @@ mod fetch {
                 .mirrored(&format!("http://127.0.0.1:{port}")),
         )
         .unwrap()
-        .root(&root)
+        .root(&*root)
         .retries(1, Duration::from_millis(10));
         match fetch.fetch(DATASET, &mut |_| {}) {
             Err(Error::Download { message, .. }) => {
@@ -423,11 +486,9 @@ mod fetch {
         let server = Server::start(shared_root());
         let root = scratch("full");
         let registry = Registry::builtin().unwrap();
-        let first = &registry.get(DATASET).unwrap().files[0];
-        let part = root
-            .join(".partial")
-            .join(DATASET)
-            .join(format!("{}.part", first.path));
+        let dataset = registry.get(DATASET).unwrap();
+        let first = &dataset.files[0];
+        let part = fetcher(&server, "ok", &root).partial_path(dataset, first);
         std::fs::create_dir_all(part.parent().unwrap()).unwrap();
         std::os::unix::fs::symlink("/dev/full", &part).unwrap();
         match fetcher(&server, "ok", &root).fetch(DATASET, &mut |_| {}) {

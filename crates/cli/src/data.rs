@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
-use voltai_battery_data::data_dir::{candidate_dirs, dataset_dir, fetch_root};
+use voltai_battery_data::data_dir::{candidate_dirs, dataset_dir, fetch_root, remedy};
 use voltai_battery_data::registry::fetch::Fetcher;
 use voltai_battery_data::registry::{
     FileStatus, Origin, RegisteredDataset, Registry, verify_dataset,
@@ -87,7 +87,10 @@ fn list(registry: &Registry, names: &[String], files: bool) -> Result<bool> {
     println!(
         "resolution order: $VOLTAI_DATA_DIR, ../shared/data (nearest above), the cache, the checkout's data/"
     );
-    println!("fetch writes to: {}\n", fetch_root()?.display());
+    match fetch_root() {
+        Ok(root) => println!("fetch writes to: {}\n", root.display()),
+        Err(e) => println!("fetch writes to: nowhere yet ({e})\n"),
+    }
     for d in selected(registry, names)? {
         let no_url = d.files.iter().filter(|f| f.url.is_none()).count();
         let found = match dataset_dir(&d.name) {
@@ -157,14 +160,26 @@ fn fetch(
         None => registry.clone(),
     };
     let targets: Vec<String> = if all {
-        registry.datasets.iter().map(|d| d.name.clone()).collect()
+        // Without a mirror, --all fetches what has an address and says how
+        // to get the rest; naming such a data set is an error instead.
+        for d in &registry.datasets {
+            if d.files.iter().any(|f| f.url.is_none()) {
+                println!("{}: skipped; {}", d.name, remedy(d));
+            }
+        }
+        registry
+            .datasets
+            .iter()
+            .filter(|d| d.files.iter().all(|f| f.url.is_some()))
+            .map(|d| d.name.clone())
+            .collect()
     } else {
         names.to_vec()
     };
-    let mut fetcher = Fetcher::new(registry)?;
-    if let Some(dir) = dir {
-        fetcher = fetcher.root(dir);
-    }
+    let fetcher = match dir {
+        Some(dir) => Fetcher::with_root(registry, dir),
+        None => Fetcher::new(registry)?,
+    };
     let mut ok = true;
     for name in &targets {
         let total = fetcher.registry().get(name)?.bytes();
@@ -178,6 +193,12 @@ fn fetch(
         );
         bar.set_prefix(name.clone());
         let result = fetcher.fetch(name, &mut |p| {
+            if p.task == "fetch: waiting" {
+                bar.println(format!(
+                    "{name}: waiting for another fetch of this data set"
+                ));
+                return;
+            }
             bar.set_position(p.step as u64);
             if let Some(label) = p.label {
                 bar.set_message(label.to_string());

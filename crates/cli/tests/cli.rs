@@ -368,92 +368,61 @@ fn data_verify_reports_a_changed_file() {
     );
 }
 
+// Linux: the test sets the cache through XDG_CACHE_HOME and compares paths
+// with `/` separators.
+#[cfg(target_os = "linux")]
 #[test]
 fn data_path_follows_the_resolution_order_and_names_the_fetch_command() {
-    let shared = data_dir().parent().unwrap().to_path_buf();
+    const GASPER: &str = "gasper2022_nmc_eis_temp_soc";
+    let real = data_dir().parent().unwrap().join(GASPER).join("data.csv");
     let outside = scratch("path");
     let cache = outside.join("cache");
+    let path_of = |cwd: &Path, env: &[(&str, &Path)], name: &str| {
+        let (code, out, err) = voltai_in(cwd, &cache, env, &["data", "path", name]);
+        (code, out.trim().to_string(), err)
+    };
     // Outside any checkout, with an empty cache: not found, and the exact command.
-    let (code, out, err) = voltai_in(
-        &outside,
-        &cache,
-        &[],
-        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
-    );
-    assert_eq!(code, 2, "{out}");
+    let (code, _, err) = path_of(&outside, &[], GASPER);
+    assert_eq!(code, 2);
     assert!(
-        err.contains("voltai data fetch gasper2022_nmc_eis_temp_soc"),
+        err.contains(&format!("voltai data fetch {GASPER}")),
         "{err}"
     );
     // A derived data set that no public address serves says how to get it.
-    let (_, _, err) = voltai_in(
-        &outside,
-        &cache,
-        &[],
-        &["data", "path", "zhang2020_lco_eis"],
-    );
+    let (_, _, err) = path_of(&outside, &[], "zhang2020_lco_eis");
     assert!(
         err.contains("--mirror URL") && err.contains("voltai data list --files zhang2020_lco_eis"),
         "{err}"
     );
     // The checkout's own copy of the Severson files is found from anywhere.
-    let (code, out, _) = voltai_in(
-        &outside,
-        &cache,
-        &[],
-        &["data", "path", "severson2019_lfp_fastcharge"],
-    );
+    let (code, out, _) = path_of(&outside, &[], "severson2019_lfp_fastcharge");
     assert_eq!(code, 0);
-    assert!(
-        out.trim().ends_with("data/severson2019_lfp_fastcharge"),
-        "{out}"
-    );
+    assert!(out.ends_with("data/severson2019_lfp_fastcharge"), "{out}");
     // A complete data set in the cache is found; an incomplete one is not.
-    let cached = cache.join("voltai/data/gasper2022_nmc_eis_temp_soc");
+    let cached = cache.join("voltai/data").join(GASPER);
     std::fs::create_dir_all(&cached).unwrap();
-    let (code, ..) = voltai_in(
-        &outside,
-        &cache,
-        &[],
-        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
-    );
-    assert_eq!(code, 2);
-    std::fs::copy(
-        shared.join("gasper2022_nmc_eis_temp_soc/data.csv"),
-        cached.join("data.csv"),
-    )
-    .unwrap();
-    let (code, out, _) = voltai_in(
-        &outside,
-        &cache,
-        &[],
-        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
-    );
-    assert_eq!((code, out.trim()), (0, cached.to_str().unwrap()));
-    // ../shared/data beside the working folder comes before the cache ...
-    let (_, out, _) = voltai_in(
-        &shared,
-        &cache,
-        &[],
-        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
-    );
-    assert_eq!(
-        out.trim(),
-        shared.join("gasper2022_nmc_eis_temp_soc").to_str().unwrap()
-    );
-    // ... and $VOLTAI_DATA_DIR before both.
+    assert_eq!(path_of(&outside, &[], GASPER).0, 2);
+    std::fs::copy(&real, cached.join("data.csv")).unwrap();
+    assert_eq!(path_of(&outside, &[], GASPER).1, cached.to_str().unwrap());
+    // shared/data beside the working folder comes before the cache ...
+    let work = outside.join("work");
+    let shared = outside.join("shared/data").join(GASPER);
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::copy(&real, shared.join("data.csv")).unwrap();
+    assert_eq!(path_of(&work, &[], GASPER).1, shared.to_str().unwrap());
+    // ... and $VOLTAI_DATA_DIR before both, when its copy is complete (a
+    // fetch that stopped half way leaves an incomplete one).
     let mine = outside.join("mine");
-    std::fs::create_dir_all(mine.join("gasper2022_nmc_eis_temp_soc")).unwrap();
-    let (_, out, _) = voltai_in(
-        &shared,
-        &cache,
-        &[("VOLTAI_DATA_DIR", &mine)],
-        &["data", "path", "gasper2022_nmc_eis_temp_soc"],
-    );
+    std::fs::create_dir_all(mine.join(GASPER)).unwrap();
+    let env = [("VOLTAI_DATA_DIR", mine.as_path())];
+    assert_eq!(path_of(&work, &env, GASPER).1, shared.to_str().unwrap());
+    std::fs::copy(&real, mine.join(GASPER).join("data.csv")).unwrap();
     assert_eq!(
-        out.trim(),
-        mine.join("gasper2022_nmc_eis_temp_soc").to_str().unwrap()
+        path_of(&work, &env, GASPER).1,
+        mine.join(GASPER).to_str().unwrap()
     );
+    let _ = std::fs::remove_dir_all(&outside);
 }
 
 #[test]

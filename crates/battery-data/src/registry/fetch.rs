@@ -58,14 +58,20 @@ impl Fetcher {
     /// else the per-user cache), with a 30 s connect and read time-out and
     /// 4 retries starting at 1 s back-off.
     pub fn new(registry: Registry) -> Result<Self> {
-        Ok(Self {
+        Ok(Self::with_root(registry, crate::data_dir::fetch_root()?))
+    }
+
+    /// A fetcher writing under `root` (created when needed), with the
+    /// defaults of [`Fetcher::new`].
+    pub fn with_root(registry: Registry, root: impl Into<PathBuf>) -> Self {
+        Self {
             registry,
-            root: crate::data_dir::fetch_root()?,
+            root: root.into(),
             connect_timeout: Duration::from_secs(30),
             read_timeout: Duration::from_secs(30),
             retries: 4,
             backoff: Duration::from_secs(1),
-        })
+        }
     }
 
     /// Writes under `root` instead.
@@ -107,11 +113,22 @@ impl Fetcher {
 
     /// Downloads the data set `name` (files already in place and verified are
     /// kept) and returns its folder. `progress` gets the bytes done over the
-    /// data set's total after each block, labelled with the file's path.
+    /// data set's total after each block, labelled with the file's path
+    /// (task `"fetch"`), and one report with task `"fetch: waiting"` when
+    /// another fetch of the same data set holds its lock.
+    ///
+    /// A data set with files that no address serves is refused before any
+    /// download, with the remedy of [`crate::data_dir::remedy`].
     pub fn fetch(&self, name: &str, progress: &mut ProgressFn<'_>) -> Result<PathBuf> {
         let dataset = self.registry.get(name)?;
+        if dataset.files.iter().any(|f| f.url.is_none()) {
+            return Err(Error::InvalidInput(format!(
+                "cannot fetch `{name}`: {}",
+                crate::data_dir::remedy(dataset)
+            )));
+        }
         let dir = self.root.join(&dataset.name);
-        create_dir(&dir)?;
+        create_dir(&self.root)?;
         // Held until this function returns: a concurrent fetch of the same
         // data set waits here, then finds the files in place.
         let lock_path = self.root.join(format!(".{}.lock", dataset.name));
@@ -121,7 +138,20 @@ impl Fetcher {
             .write(true)
             .open(&lock_path)
             .map_err(|e| Error::io(&lock_path, e))?;
-        lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                progress(&Progress {
+                    task: "fetch: waiting",
+                    step: 0,
+                    total: None,
+                    values: Vec::new(),
+                    label: Some("another fetch of this data set is running"),
+                });
+                lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+        }
 
         let total = dataset.bytes();
         let mut done = 0u64;
@@ -138,11 +168,15 @@ impl Fetcher {
         Ok(dir)
     }
 
-    fn partial_path(&self, dataset: &RegisteredDataset, file: &RegisteredFile) -> PathBuf {
-        self.root
-            .join(".partial")
-            .join(&dataset.name)
-            .join(format!("{}.part", file.path))
+    /// Where a download in progress is kept: named with the start of the
+    /// expected SHA-256, so a partial file of another version of the file is
+    /// never resumed.
+    pub fn partial_path(&self, dataset: &RegisteredDataset, file: &RegisteredFile) -> PathBuf {
+        self.root.join(".partial").join(&dataset.name).join(format!(
+            "{}.{}.part",
+            file.path,
+            &file.sha256[..16]
+        ))
     }
 
     fn download(
@@ -169,6 +203,7 @@ impl Fetcher {
             create_dir(parent)?;
         }
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_resolve(Some(self.connect_timeout))
             .timeout_connect(Some(self.connect_timeout))
             .timeout_per_read(Some(self.read_timeout))
             .http_status_as_error(false)
@@ -230,6 +265,9 @@ impl Fetcher {
             offset = 0;
         }
         if offset == file.bytes {
+            if file.bytes == 0 {
+                File::create(part).map_err(|e| Attempt::Fail(Error::io(part, e)))?;
+            }
             return Ok(());
         }
         let mut request = agent.get(url);
@@ -256,6 +294,13 @@ impl Fetcher {
             }
             200 => false,
             404 => return Err(Attempt::Fail(download("404 not found".into()))),
+            416 => {
+                // The partial file does not fit the file served: start over.
+                remove_quietly(part);
+                return Err(Attempt::Retry(download(
+                    "416 range not satisfiable; restarting the file".into(),
+                )));
+            }
             s if (400..500).contains(&s) && s != 408 && s != 429 => {
                 return Err(Attempt::Fail(download(format!("HTTP status {s}"))));
             }
@@ -383,6 +428,13 @@ fn classify(url: &str, e: ureq::Error) -> Attempt {
         ureq::Error::Timeout(t) => Attempt::Retry(error(format!("timed out ({t})"))),
         ureq::Error::Io(io) => Attempt::Retry(error(describe_io(&io))),
         ureq::Error::BadUri(u) => Attempt::Fail(error(format!("bad address {u}"))),
+        // Certificates, redirects and malformed requests do not get better
+        // by waiting.
+        e @ (ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::TooManyRedirects
+        | ureq::Error::RedirectFailed
+        | ureq::Error::Http(_)) => Attempt::Fail(error(e.to_string())),
         other => Attempt::Retry(error(other.to_string())),
     }
 }

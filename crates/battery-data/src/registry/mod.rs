@@ -102,9 +102,16 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The registry shipped with this crate, validated.
+    /// The registry shipped with this crate, validated (parsed once per process).
     pub fn builtin() -> Result<Self> {
-        Self::from_json(BUILTIN, "registry/datasets.json")
+        static PARSED: std::sync::OnceLock<std::result::Result<Registry, String>> =
+            std::sync::OnceLock::new();
+        PARSED
+            .get_or_init(|| {
+                Self::from_json(BUILTIN, "registry/datasets.json").map_err(|e| e.to_string())
+            })
+            .clone()
+            .map_err(|e| Error::internal(format!("the shipped registry is invalid: {e}")))
     }
 
     /// Parses and validates a registry (`source` names it in errors).
@@ -197,10 +204,12 @@ impl Registry {
     }
 }
 
-/// A `/`-separated relative path with no empty, `.` or `..` component.
+/// A `/`-separated relative path whose components are plain names: not
+/// empty, not starting with `.` (no `..`, no clash with the fetcher's
+/// `.partial` folder and lock files), without `\\` or `:` (a Windows drive
+/// or alternate data stream).
 fn is_safe_relative(p: &str) -> bool {
     !p.is_empty()
-        && !p.starts_with('/')
-        && !p.contains('\\')
-        && p.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && !p.contains(['\\', ':'])
+        && p.split('/').all(|c| !c.is_empty() && !c.starts_with('.'))
 }

@@ -439,3 +439,119 @@ fn data_list_names_sources_and_licences() {
     assert_eq!(code, 2);
     assert!(err.contains("--all"), "{err}");
 }
+
+/// Serves `root/<path>` for `GET /<path>` on 127.0.0.1 (whole files, no
+/// ranges), one thread per connection; returns the base address.
+fn serve_folder(root: PathBuf) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                        break;
+                    }
+                }
+                let path = line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .trim_start_matches('/')
+                    .to_string();
+                let mut out = stream;
+                let _ = match std::fs::read(root.join(path)) {
+                    Ok(bytes) => out
+                        .write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len()).as_bytes())
+                        .and_then(|_| out.write_all(&bytes)),
+                    Err(_) => out.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+                };
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn data_fetch_from_a_mirror_then_verify_and_locate() {
+    let shared = data_dir().parent().unwrap().to_path_buf();
+    let mirror = serve_folder(shared);
+    let root = scratch("fetch");
+    let cache = root.join("cache");
+    let into = root.join("into");
+    let env = [("VOLTAI_DATA_DIR", into.as_path())];
+    // Into $VOLTAI_DATA_DIR (created), from the mirror, a set with no public address.
+    let (code, out, err) = voltai_in(
+        &root,
+        &cache,
+        &env,
+        &[
+            "data",
+            "fetch",
+            "chen_nmc_pouch_aging_modes",
+            "--mirror",
+            &mirror,
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("chen_nmc_pouch_aging_modes:") && out.contains("1.4 MB"),
+        "{out}"
+    );
+    let (code, out, _) = voltai_in(
+        &root,
+        &cache,
+        &env,
+        &["data", "verify", "chen_nmc_pouch_aging_modes"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("2 of 2 files verified"), "{out}");
+    let (_, out, _) = voltai_in(
+        &root,
+        &cache,
+        &env,
+        &["data", "path", "chen_nmc_pouch_aging_modes"],
+    );
+    assert_eq!(
+        out.trim(),
+        into.join("chen_nmc_pouch_aging_modes").to_str().unwrap()
+    );
+    // Without the mirror the same set is refused before any download, exit 1.
+    let (code, _, err) = voltai_in(
+        &root,
+        &cache,
+        &[],
+        &[
+            "data",
+            "fetch",
+            "zhang2020_lco_eis",
+            "--dir",
+            into.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("--mirror URL"), "{err}");
+    // A mirror that lacks the files: 404, exit 1, nothing placed.
+    let (code, _, err) = voltai_in(
+        &root,
+        &cache,
+        &env,
+        &[
+            "data",
+            "fetch",
+            "gasper2022_nmc_eis_temp_soc",
+            "--mirror",
+            &format!("{mirror}/nowhere"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("404"), "{err}");
+    assert!(!into.join("gasper2022_nmc_eis_temp_soc/data.csv").exists());
+    let _ = std::fs::remove_dir_all(&*root);
+}

@@ -46,11 +46,12 @@ fn main() -> Result<(), voltai_core::Error> {
     let oc_fit_s = t.elapsed().as_secs_f64();
 
     println!(
-        "{{\"svc_fit_s\": {fit_s:.4}, \"svc_predict_s\": {predict_s:.4}, \"ocsvm_fit_s\": {oc_fit_s:.4}, \"svc_n_support\": {}, \"ocsvm_n_support\": {}, \"decision_sum\": {:.6}, \"svc_iterations\": {}}}",
+        "{{\"svc_fit_s\": {fit_s:.4}, \"svc_predict_s\": {predict_s:.4}, \"ocsvm_fit_s\": {oc_fit_s:.4}, \"svc_n_support\": {}, \"ocsvm_n_support\": {}, \"decision_sum\": {:.6}, \"svc_iterations\": {}, \"svc_cache_hit_rate\": {:.4}}}",
         svc.support().len(),
         oc.support().len(),
         dec.sum(),
-        svc.machines()[0].iterations
+        svc.machines()[0].iterations,
+        svc.machines()[0].cache_hit_rate
     );
     Ok(())
 }

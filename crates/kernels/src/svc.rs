@@ -70,6 +70,11 @@ pub struct BinaryMachine {
     pub iterations: usize,
     /// False when the solver stopped at its iteration cap before reaching `tol`.
     pub converged: bool,
+    /// Share of the kernel entries the solver used that the row cache already
+    /// held (raise `SmoOptions::cache_mb` when it is low on a long fit). Zero
+    /// in models saved before it was recorded.
+    #[serde(default)]
+    pub cache_hit_rate: f64,
 }
 
 /// A fitted C-SVC.
@@ -196,7 +201,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
                 let (cn, cp) = (self.c * weight(neg), self.c * weight(pos));
                 // One-vs-one runs one solve per class pair: each report names it.
                 let pair = format!("{neg} vs {pos}");
-                let (coef, rho, iterations, converged) =
+                let (coef, rho, iterations, converged, cache_hit_rate) =
                     self.binary(xs.view(), &y, cp, cn, &mut |p: &Progress<'_>| {
                         progress(&p.clone().label(&pair))
                     });
@@ -223,6 +228,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
                     sigmoid,
                     iterations,
                     converged,
+                    cache_hit_rate,
                 });
             }
         }
@@ -251,7 +257,8 @@ impl<K: Kernel + Clone> SvcParams<K> {
         })
     }
 
-    /// Solves one binary dual; returns α_i y_i per row, ρ, iterations and convergence.
+    /// Solves one binary dual; returns α_i y_i per row, ρ, iterations,
+    /// convergence and the kernel cache's hit rate.
     fn binary(
         &self,
         x: ArrayView2<'_, f64>,
@@ -259,7 +266,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
         cp: f64,
         cn: f64,
         progress: &mut ProgressFn<'_>,
-    ) -> (Vec<f64>, f64, usize, bool) {
+    ) -> (Vec<f64>, f64, usize, bool, f64) {
         let l = y.len();
         let mut q = KernelQ::new(
             &self.kernel,
@@ -279,7 +286,13 @@ impl<K: Kernel + Clone> SvcParams<K> {
             progress,
         );
         let coef = sol.alpha.iter().zip(y).map(|(a, y)| a * y).collect();
-        (coef, sol.rho, sol.iterations, sol.converged)
+        (
+            coef,
+            sol.rho,
+            sol.iterations,
+            sol.converged,
+            sol.cache_hit_rate,
+        )
     }
 
     /// libsvm's `svm_binary_svc_probability`: 5-fold CV decision values → sigmoid.
@@ -302,7 +315,7 @@ impl<K: Kernel + Clone> SvcParams<K> {
                 continue;
             }
             let xtr = x.select(Axis(0), &train);
-            let (coef, rho, _, _) = self.binary(xtr.view(), &ytr, cp, cn, &mut |_| {});
+            let (coef, rho, _, _, _) = self.binary(xtr.view(), &ytr, cp, cn, &mut |_| {});
             let members: Vec<usize> = (0..train.len()).filter(|&k| coef[k] != 0.0).collect();
             let sv = xtr.select(Axis(0), &members);
             let c: Vec<f64> = members.iter().map(|&k| coef[k]).collect();

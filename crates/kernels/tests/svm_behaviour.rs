@@ -225,3 +225,37 @@ fn results_are_identical_whatever_the_thread_count() {
         );
     }
 }
+
+/// The kernel cache only saves work: a cache of two rows and one that holds
+/// everything give bit-identical models, and the larger one reuses more.
+#[test]
+fn cache_size_changes_the_hit_rate_not_the_model() {
+    let (x, y) = imbalanced(1500, 6, 3);
+    let data = standardised(x, y);
+    let fit = |cache_mb: f64| {
+        SvcParams::new(Rbf::from_gamma(0.2).unwrap())
+            .smo(voltai_kernels::SmoOptions {
+                cache_mb,
+                ..Default::default()
+            })
+            .unwrap()
+            .fit(&data)
+            .unwrap()
+    };
+    let (small, large) = (fit(1e-6), fit(200.0));
+    let (hs, hl) = (
+        small.machines()[0].cache_hit_rate,
+        large.machines()[0].cache_hit_rate,
+    );
+    assert!((0.0..=1.0).contains(&hs) && (0.0..=1.0).contains(&hl));
+    assert!(hs < hl, "hit rate with two rows {hs} vs everything {hl}");
+    let (ds, dl) = (
+        small.decision_function(data.features()).unwrap(),
+        large.decision_function(data.features()).unwrap(),
+    );
+    assert!(ds.iter().zip(&dl).all(|(a, b)| a.to_bits() == b.to_bits()));
+    assert_eq!(
+        small.machines()[0].iterations,
+        large.machines()[0].iterations
+    );
+}

@@ -11,6 +11,9 @@ pub(crate) struct RowCache {
     clock: u64,
     used: usize,
     budget: usize,
+    /// Kernel entries requested, and those found already computed.
+    requested: u64,
+    reused: u64,
 }
 
 impl RowCache {
@@ -24,6 +27,8 @@ impl RowCache {
             clock: 0,
             used: 0,
             budget: (budget_bytes / 8).max(2 * l),
+            requested: 0,
+            reused: 0,
         }
     }
 
@@ -41,6 +46,8 @@ impl RowCache {
         self.clock += 1;
         self.stamp[i] = self.clock;
         let have = self.data[i].len();
+        self.requested += len as u64;
+        self.reused += have.min(len) as u64;
         if have < len {
             let extra = len - have;
             while self.used + extra > self.budget {
@@ -62,6 +69,12 @@ impl RowCache {
             self.used += extra;
         }
         (&mut self.data[i], have)
+    }
+
+    /// Kernel entries requested so far, and how many of them were already
+    /// in the cache.
+    pub(crate) fn stats(&self) -> (u64, u64) {
+        (self.requested, self.reused)
     }
 
     /// The first `len` entries of two rows already made available by [`Self::row`].

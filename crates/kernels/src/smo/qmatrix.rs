@@ -17,6 +17,9 @@ pub(crate) trait QMatrix {
     fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]);
     /// Swaps dual variables `i` and `j` (shrinking moves inactive ones to the end).
     fn swap_index(&mut self, i: usize, j: usize);
+    /// Kernel entries requested from the cache so far, and how many were
+    /// already there.
+    fn cache_stats(&self) -> (u64, u64);
 }
 
 /// Entries computed per rayon task; below this a row is filled serially.
@@ -104,6 +107,9 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
         self.row(j, len);
         self.cache.pair(i, j, len)
     }
+    fn cache_stats(&self) -> (u64, u64) {
+        self.cache.stats()
+    }
     fn swap_index(&mut self, i: usize, j: usize) {
         if i == j {
             return;
@@ -169,5 +175,8 @@ impl<K: Kernel> QMatrix for SvrQ<'_, K> {
     fn swap_index(&mut self, i: usize, j: usize) {
         self.index.swap(i, j);
         self.sign.swap(i, j);
+    }
+    fn cache_stats(&self) -> (u64, u64) {
+        self.inner.cache_stats()
     }
 }

@@ -65,6 +65,9 @@ pub(crate) struct Solution {
     pub rho: f64,
     pub iterations: usize,
     pub converged: bool,
+    /// Share of the kernel entries the solver asked for that the row cache
+    /// already held.
+    pub cache_hit_rate: f64,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -494,10 +497,16 @@ pub(crate) fn solve<Q: QMatrix>(
     for i in 0..l {
         alpha[s.active_set[i]] = s.alpha[i];
     }
+    let (requested, reused) = s.q.cache_stats();
     Solution {
         alpha,
         rho,
         iterations: iter,
         converged,
+        cache_hit_rate: if requested == 0 {
+            0.0
+        } else {
+            reused as f64 / requested as f64
+        },
     }
 }

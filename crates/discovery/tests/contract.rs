@@ -21,7 +21,8 @@ use voltai_discovery::sindy::{
     TotalVariation, Trajectory,
 };
 use voltai_discovery::{
-    ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams, RidgeParams,
+    ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams, PlsRegressionParams,
+    RidgeParams,
 };
 
 fn linear_data(seed: u64) -> Dataset {
@@ -39,6 +40,18 @@ fn linear_models_meet_the_contract() -> Result<()> {
     let options = ContractOptions::default();
     check_regressor("OLS", &RidgeParams::ols(), &data, &options)?;
     check_regressor("ridge", &RidgeParams::new(0.5)?, &data, &options)?;
+    check_regressor(
+        "PLS, 2 components",
+        &PlsRegressionParams::new(2)?,
+        &data,
+        &options,
+    )?;
+    check_regressor(
+        "PLS, unscaled",
+        &PlsRegressionParams::new(3)?.scale(false),
+        &data,
+        &options,
+    )?;
     // Coordinate descent stops at a tolerance: a different row order stops
     // at a slightly different point.
     let cd = ContractOptions {

@@ -176,3 +176,47 @@ fn bad_parameters_are_errors() {
         "collinear"
     );
 }
+
+/// PLS regression against scikit-learn's `PLSRegression`
+/// (tools/reference/pls/: the Severson ΔQ(V) curves, 100 correlated features,
+/// 41 training cells) for 1, 3 and 8 components, scaled and unscaled.
+#[test]
+fn pls_regression_matches_scikit_learn() {
+    use voltai_core::Regressor;
+    use voltai_discovery::PlsRegressionParams;
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/reference/pls/pls_severson.json");
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let matrix = |v: &serde_json::Value| {
+        let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
+        ndarray::Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+    };
+    let (xtr, xte) = (matrix(&r["x_train"]), matrix(&r["x_test"]));
+    let data = Dataset::new(xtr.clone(), Array1::from(floats(&r["y_train"]))).unwrap();
+    for case in r["cases"].as_array().unwrap() {
+        let k = case["n_components"].as_u64().unwrap() as usize;
+        let scale = case["scale"].as_bool().unwrap();
+        let model = PlsRegressionParams::new(k)
+            .unwrap()
+            .scale(scale)
+            .fit(&data)
+            .unwrap();
+        let what = format!("PLS k={k} scale={scale}");
+        // Predictions in log10 cycles, to 1e-8.
+        close(
+            model.predict(xtr.view()).unwrap().as_slice().unwrap(),
+            &floats(&case["train_pred"]),
+            1e-8,
+            &what,
+        );
+        close(
+            model.predict(xte.view()).unwrap().as_slice().unwrap(),
+            &floats(&case["test_pred"]),
+            1e-8,
+            &what,
+        );
+    }
+    // More components than features, and none, are parameter errors.
+    assert!(PlsRegressionParams::new(0).is_err());
+    assert!(PlsRegressionParams::new(101).unwrap().fit(&data).is_err());
+}

@@ -28,12 +28,14 @@ mod cv;
 mod dense;
 mod linear;
 mod logistic;
+mod pcr;
 mod pls;
 pub mod sindy;
 
 pub use cv::{ElasticNetCv, ElasticNetCvParams, Folds, alpha_grid, elastic_net_path};
 pub use linear::{ElasticNetParams, LinearModel, RidgeParams};
 pub use logistic::{LogisticRegression, LogisticRegressionParams};
+pub use pcr::{Pcr, PcrParams};
 pub use pls::{PlsRegression, PlsRegressionParams};
 
 /// The README's examples run as doctests so they cannot rot.

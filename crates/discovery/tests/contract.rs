@@ -21,8 +21,8 @@ use voltai_discovery::sindy::{
     TotalVariation, Trajectory,
 };
 use voltai_discovery::{
-    ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams, PlsRegressionParams,
-    RidgeParams,
+    ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams, PcrParams,
+    PlsRegressionParams, RidgeParams,
 };
 
 fn linear_data(seed: u64) -> Dataset {
@@ -46,6 +46,7 @@ fn linear_models_meet_the_contract() -> Result<()> {
         &data,
         &options,
     )?;
+    check_regressor("PCR, 2 components", &PcrParams::new(2)?, &data, &options)?;
     check_regressor(
         "PLS, unscaled",
         &PlsRegressionParams::new(3)?.scale(false),

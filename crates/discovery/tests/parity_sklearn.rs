@@ -220,3 +220,45 @@ fn pls_regression_matches_scikit_learn() {
     assert!(PlsRegressionParams::new(0).is_err());
     assert!(PlsRegressionParams::new(101).unwrap().fit(&data).is_err());
 }
+
+/// Principal-component regression against scikit-learn's pipeline
+/// StandardScaler → PCA → LinearRegression on the same curves.
+#[test]
+fn pcr_matches_scikit_learn_pipeline() {
+    use voltai_core::Regressor;
+    use voltai_discovery::PcrParams;
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tools/reference/pls/pls_severson.json");
+    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+    let matrix = |v: &serde_json::Value| {
+        let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
+        ndarray::Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+    };
+    let (xtr, xte) = (matrix(&r["x_train"]), matrix(&r["x_test"]));
+    let data = Dataset::new(xtr.clone(), Array1::from(floats(&r["y_train"]))).unwrap();
+    for case in r["pcr_cases"].as_array().unwrap() {
+        let k = case["n_components"].as_u64().unwrap() as usize;
+        let model = PcrParams::new(k).unwrap().fit(&data).unwrap();
+        let what = format!("PCR k={k}");
+        close(
+            model.predict(xtr.view()).unwrap().as_slice().unwrap(),
+            &floats(&case["train_pred"]),
+            1e-8,
+            &what,
+        );
+        close(
+            model.predict(xte.view()).unwrap().as_slice().unwrap(),
+            &floats(&case["test_pred"]),
+            1e-8,
+            &what,
+        );
+        close(
+            model.explained_variance_ratio.as_slice().unwrap(),
+            &floats(&case["explained_variance_ratio"]),
+            1e-8,
+            &what,
+        );
+    }
+    assert!(PcrParams::new(0).is_err());
+    assert!(PcrParams::new(42).unwrap().fit(&data).is_err());
+}

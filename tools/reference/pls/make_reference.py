@@ -1,5 +1,6 @@
-"""Reference values for voltai-discovery's PLS regression: scikit-learn's
-PLSRegression (scale=True and False) on the Severson QdLinear curves
+"""Reference values for voltai-discovery's PLS regression and principal-component
+regression: scikit-learn's PLSRegression (scale=True and False) and the pipeline
+StandardScaler → PCA → LinearRegression on the Severson QdLinear curves
 (ΔQ₁₀₀₋₁₀(V) on the 1000-point grid, subsampled to every 10th point) of the
 41 training cells, target log10(cycle life); predictions on the 43 primary-test cells.
 
@@ -40,6 +41,18 @@ for scale in (True, False):
         out["cases"].append({"n_components": k, "scale": scale,
                              "train_pred": m.predict(xtr).ravel().tolist(),
                              "test_pred": m.predict(xte).ravel().tolist()})
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+out["pcr_cases"] = []
+for k in (1, 3, 8):
+    m = make_pipeline(StandardScaler(), PCA(n_components=k), LinearRegression()).fit(xtr, ytr)
+    out["pcr_cases"].append({"n_components": k,
+                             "train_pred": m.predict(xtr).ravel().tolist(),
+                             "test_pred": m.predict(xte).ravel().tolist(),
+                             "explained_variance_ratio": m[1].explained_variance_ratio_.tolist()})
 with open(os.path.join(os.path.dirname(__file__), "pls_severson.json"), "w") as f:
     json.dump(out, f)
 print("wrote", len(out["cases"]), "cases")

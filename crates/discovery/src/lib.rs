@@ -4,8 +4,10 @@
 //! regression: [ordinary least squares and ridge](RidgeParams), the
 //! [lasso and elastic net](ElasticNetParams) by coordinate descent, warm-started
 //! [regularisation paths](elastic_net_path) and [cross-validation](ElasticNetCvParams)
-//! of α and the L1 ratio by row or group k-fold, and L2 [logistic
-//! regression](LogisticRegressionParams) — the tools of early-life
+//! of α and the L1 ratio by row or group k-fold, L2 [logistic
+//! regression](LogisticRegressionParams), and the latent-variable regressions
+//! for many correlated features (a ΔQ(V) curve): [partial least
+//! squares](PlsRegressionParams) and [principal-component regression](PcrParams) — the tools of early-life
 //! cycle-life prediction (Severson et al. 2019) — [SINDy](sindy), which
 //! finds the few library terms that explain a system's dynamics, and
 //! [Bayesian optimisation](bo), which chooses the next experiment.

@@ -28,6 +28,7 @@
 pub mod bo;
 mod cv;
 mod dense;
+mod latent;
 mod linear;
 mod logistic;
 mod pcr;

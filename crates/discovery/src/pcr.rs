@@ -6,9 +6,11 @@
 //! uⱼᵀ(y − ȳ)/sⱼ, and the model folds back to one coefficient per feature.
 
 use faer::Mat;
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use voltai_core::{Dataset, Error, Fit, Regressor, Result, check};
+
+use crate::latent::{checked_input, column_scale};
 
 /// Parameters of a principal-component regression on `n_components` components.
 ///
@@ -69,29 +71,11 @@ pub struct Pcr {
 impl Fit for PcrParams {
     type Model = Pcr;
     fn fit(&self, data: &Dataset) -> Result<Pcr> {
-        let (x, y) = (data.features(), data.targets()?);
-        check::non_empty2("features", x)?;
-        check::finite2("features", x)?;
-        check::finite1("targets", y)?;
-        let (n, p) = x.dim();
+        let (n, p) = data.features().dim();
         let k = self.n_components;
-        if k > n.min(p) {
-            return Err(Error::invalid_parameter(
-                "n_components",
-                k,
-                format!("[1, {}] (min(rows, features))", n.min(p)),
-            ));
-        }
-        let x_mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p));
-        // scikit-learn's StandardScaler: population standard deviation, and a
-        // constant feature is left unscaled.
-        let x_scale: Array1<f64> = (0..p)
-            .map(|j| {
-                let c = x.column(j);
-                let v = c.iter().map(|v| (v - x_mean[j]).powi(2)).sum::<f64>() / n as f64;
-                if v > 0.0 { v.sqrt() } else { 1.0 }
-            })
-            .collect();
+        let (x, y, x_mean) = checked_input(data, k, n.min(p), "min(rows, features)")?;
+        // scikit-learn's StandardScaler: population standard deviation.
+        let x_scale = column_scale(x, &x_mean, 0);
         let xs: Array2<f64> = (&x - &x_mean) / &x_scale;
         let y_mean = y.mean().unwrap_or(0.0);
         let yc = y.mapv(|v| v - y_mean);

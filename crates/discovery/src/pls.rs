@@ -10,6 +10,8 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 use voltai_core::{Dataset, Error, Fit, Regressor, Result, check};
 
+use crate::latent::{checked_input, column_scale};
+
 /// Parameters of a PLS regression with `n_components` latent components.
 ///
 /// # Examples
@@ -83,43 +85,24 @@ pub struct PlsRegression {
 impl Fit for PlsRegressionParams {
     type Model = PlsRegression;
     fn fit(&self, data: &Dataset) -> Result<PlsRegression> {
-        let (x, y) = (data.features(), data.targets()?);
-        check::non_empty2("features", x)?;
-        check::finite2("features", x)?;
-        check::finite1("targets", y)?;
-        let (n, p) = x.dim();
+        let (n, p) = data.features().dim();
         let k = self.n_components;
-        if k > p {
-            return Err(Error::invalid_parameter(
-                "n_components",
-                k,
-                format!("[1, {p}] (the number of features)"),
-            ));
-        }
+        let (x, y, x_mean) = checked_input(data, k, p, "the number of features")?;
         if n < 2 {
             return Err(Error::EmptyInput(
                 "PLS needs at least two rows to scale by a standard deviation".into(),
             ));
         }
-        let x_mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p));
         let y_mean = y.mean().unwrap_or(0.0);
-        let sd = |c: ndarray::ArrayView1<'_, f64>, m: f64| {
-            (c.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (n as f64 - 1.0)).sqrt()
-        };
-        // A constant column is left unscaled, as scikit-learn does.
-        let x_std: Array1<f64> = if self.scale {
-            (0..p)
-                .map(|j| match sd(x.column(j), x_mean[j]) {
-                    s if s > 0.0 => s,
-                    _ => 1.0,
-                })
-                .collect()
+        // scikit-learn scales by the sample standard deviation (n − 1).
+        let (x_std, y_std) = if self.scale {
+            let y_col = y.to_owned().insert_axis(Axis(1));
+            (
+                column_scale(x, &x_mean, 1),
+                column_scale(y_col.view(), &Array1::from_elem(1, y_mean), 1)[0],
+            )
         } else {
-            Array1::ones(p)
-        };
-        let y_std = match (self.scale, sd(y, y_mean)) {
-            (true, s) if s > 0.0 => s,
-            _ => 1.0,
+            (Array1::ones(p), 1.0)
         };
         let mut xk = (&x - &x_mean) / &x_std;
         let mut yk = y.mapv(|v| (v - y_mean) / y_std);

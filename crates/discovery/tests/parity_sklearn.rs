@@ -177,13 +177,14 @@ fn bad_parameters_are_errors() {
     );
 }
 
-/// PLS regression against scikit-learn's `PLSRegression`
-/// (tools/reference/pls/: the Severson ΔQ(V) curves, 100 correlated features,
-/// 41 training cells) for 1, 3 and 8 components, scaled and unscaled.
-#[test]
-fn pls_regression_matches_scikit_learn() {
-    use voltai_core::Regressor;
-    use voltai_discovery::PlsRegressionParams;
+/// tools/reference/pls/pls_severson.json: the reference values, the training
+/// and test inputs, and the training set.
+fn latent_reference() -> (
+    serde_json::Value,
+    ndarray::Array2<f64>,
+    ndarray::Array2<f64>,
+    Dataset,
+) {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tools/reference/pls/pls_severson.json");
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
@@ -193,6 +194,30 @@ fn pls_regression_matches_scikit_learn() {
     };
     let (xtr, xte) = (matrix(&r["x_train"]), matrix(&r["x_test"]));
     let data = Dataset::new(xtr.clone(), Array1::from(floats(&r["y_train"]))).unwrap();
+    (r, xtr, xte, data)
+}
+
+/// Training and test predictions (log10 cycles) equal the reference to 1e-8.
+fn close_predictions(
+    model: &impl voltai_core::Regressor,
+    xtr: &ndarray::Array2<f64>,
+    xte: &ndarray::Array2<f64>,
+    case: &serde_json::Value,
+    what: &str,
+) {
+    for (x, key) in [(xtr, "train_pred"), (xte, "test_pred")] {
+        let got = model.predict(x.view()).unwrap();
+        close(got.as_slice().unwrap(), &floats(&case[key]), 1e-8, what);
+    }
+}
+
+/// PLS regression against scikit-learn's `PLSRegression`
+/// (tools/reference/pls/: the Severson ΔQ(V) curves, 100 correlated features,
+/// 41 training cells) for 1, 3 and 8 components, scaled and unscaled.
+#[test]
+fn pls_regression_matches_scikit_learn() {
+    use voltai_discovery::PlsRegressionParams;
+    let (r, xtr, xte, data) = latent_reference();
     for case in r["cases"].as_array().unwrap() {
         let k = case["n_components"].as_u64().unwrap() as usize;
         let scale = case["scale"].as_bool().unwrap();
@@ -202,19 +227,7 @@ fn pls_regression_matches_scikit_learn() {
             .fit(&data)
             .unwrap();
         let what = format!("PLS k={k} scale={scale}");
-        // Predictions in log10 cycles, to 1e-8.
-        close(
-            model.predict(xtr.view()).unwrap().as_slice().unwrap(),
-            &floats(&case["train_pred"]),
-            1e-8,
-            &what,
-        );
-        close(
-            model.predict(xte.view()).unwrap().as_slice().unwrap(),
-            &floats(&case["test_pred"]),
-            1e-8,
-            &what,
-        );
+        close_predictions(&model, &xtr, &xte, case, &what);
     }
     // More components than features, and none, are parameter errors.
     assert!(PlsRegressionParams::new(0).is_err());
@@ -225,33 +238,13 @@ fn pls_regression_matches_scikit_learn() {
 /// StandardScaler → PCA → LinearRegression on the same curves.
 #[test]
 fn pcr_matches_scikit_learn_pipeline() {
-    use voltai_core::Regressor;
     use voltai_discovery::PcrParams;
-    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tools/reference/pls/pls_severson.json");
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
-    let matrix = |v: &serde_json::Value| {
-        let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
-        ndarray::Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
-    };
-    let (xtr, xte) = (matrix(&r["x_train"]), matrix(&r["x_test"]));
-    let data = Dataset::new(xtr.clone(), Array1::from(floats(&r["y_train"]))).unwrap();
+    let (r, xtr, xte, data) = latent_reference();
     for case in r["pcr_cases"].as_array().unwrap() {
         let k = case["n_components"].as_u64().unwrap() as usize;
         let model = PcrParams::new(k).unwrap().fit(&data).unwrap();
         let what = format!("PCR k={k}");
-        close(
-            model.predict(xtr.view()).unwrap().as_slice().unwrap(),
-            &floats(&case["train_pred"]),
-            1e-8,
-            &what,
-        );
-        close(
-            model.predict(xte.view()).unwrap().as_slice().unwrap(),
-            &floats(&case["test_pred"]),
-            1e-8,
-            &what,
-        );
+        close_predictions(&model, &xtr, &xte, case, &what);
         close(
             model.explained_variance_ratio.as_slice().unwrap(),
             &floats(&case["explained_variance_ratio"]),

@@ -112,7 +112,7 @@ mod fetch {
 
     use voltai_battery_data::data_dir::dataset_dir;
     use voltai_battery_data::registry::fetch::Fetcher;
-    use voltai_battery_data::registry::{FileStatus, Registry, verify_dataset};
+    use voltai_battery_data::registry::{FileStatus, RegisteredFile, Registry, verify_dataset};
     use voltai_core::Error;
 
     /// A small data set from the registry (1.4 MB, 2 files).
@@ -353,15 +353,22 @@ mod fetch {
         }
     }
 
+    /// The data set's first file and where a partial download of it is kept
+    /// (its folder created).
+    fn first_partial(server: &Server, root: &Path) -> (RegisteredFile, PathBuf) {
+        let registry = Registry::builtin().unwrap();
+        let dataset = registry.get(DATASET).unwrap();
+        let first = dataset.files[0].clone();
+        let part = fetcher(server, "ok", root).partial_path(dataset, &first);
+        std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+        (first, part)
+    }
+
     #[test]
     fn partial_file_from_an_earlier_run_is_resumed() {
         let server = Server::start(shared_root());
         let root = scratch("seeded");
-        let registry = Registry::builtin().unwrap();
-        let dataset = registry.get(DATASET).unwrap();
-        let first = &dataset.files[0];
-        let part = fetcher(&server, "ok", &root).partial_path(dataset, first);
-        std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+        let (first, part) = first_partial(&server, &root);
         let source = std::fs::read(shared_root().join(DATASET).join(&first.path)).unwrap();
         std::fs::write(&part, &source[..1000]).unwrap();
         fetcher(&server, "ok", &root)
@@ -485,11 +492,7 @@ mod fetch {
     fn full_disk_is_a_clear_error_and_leaves_nothing() {
         let server = Server::start(shared_root());
         let root = scratch("full");
-        let registry = Registry::builtin().unwrap();
-        let dataset = registry.get(DATASET).unwrap();
-        let first = &dataset.files[0];
-        let part = fetcher(&server, "ok", &root).partial_path(dataset, first);
-        std::fs::create_dir_all(part.parent().unwrap()).unwrap();
+        let (_, part) = first_partial(&server, &root);
         std::os::unix::fs::symlink("/dev/full", &part).unwrap();
         match fetcher(&server, "ok", &root).fetch(DATASET, &mut |_| {}) {
             Err(Error::Io { source, .. }) => {

@@ -148,6 +148,51 @@ impl Staircase {
             .next_back()
             .is_some_and(|(_, &sb)| sb <= b)
     }
+
+    /// Adds (a, b), not covered by the staircase, and removes the stairs it
+    /// covers, returning those in ascending first coordinate.
+    fn insert(&mut self, a: f64, b: f64) -> Vec<(Key, f64)> {
+        let covered: Vec<(Key, f64)> = self
+            .0
+            .range(Key(a)..)
+            .take_while(|(_, sb)| **sb >= b)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        for (k, _) in &covered {
+            self.0.remove(k);
+        }
+        self.0.insert(Key(a), b);
+        covered
+    }
+
+    /// [`Staircase::insert`], returning the area newly dominated inside the
+    /// box up to `reference`: the strip under the old envelope between `a`
+    /// and the next stair to the right that stays.
+    fn insert_with_area(&mut self, a: f64, b: f64, reference: [f64; 2]) -> f64 {
+        // The envelope height just left of `a`.
+        let mut height = self
+            .0
+            .range(..Key(a))
+            .next_back()
+            .map_or(reference[1], |(_, &sb)| sb);
+        let mut x = a;
+        let mut area = 0.0;
+        for (k, sb) in self.insert(a, b) {
+            area += (k.0 - x) * (height - b);
+            x = k.0;
+            height = sb;
+        }
+        // The first stair after `a` itself, which was just inserted.
+        let right = self
+            .0
+            .range((
+                std::ops::Bound::Excluded(Key(a)),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .map_or(reference[0], |(k, _)| k.0);
+        area + (right - x) * (height - b)
+    }
 }
 
 /// Front of 3-D rows without NaN, visited in lexicographic `order`: a row is
@@ -174,57 +219,6 @@ fn front_3d(points: ArrayView2<'_, f64>, order: &[usize]) -> Vec<usize> {
         g = end;
     }
     front
-}
-
-impl Staircase {
-    /// Adds (a, b), not covered by the staircase, removing the stairs it
-    /// covers; returns the area newly dominated inside the box up to
-    /// `reference` (the strip under the old envelope between `a` and the next
-    /// stair to the right that stays).
-    fn insert_with_area(&mut self, a: f64, b: f64, reference: [f64; 2]) -> f64 {
-        // The envelope height just left of `a`.
-        let mut height = self
-            .0
-            .range(..Key(a))
-            .next_back()
-            .map_or(reference[1], |(_, &sb)| sb);
-        let mut x = a;
-        let mut area = 0.0;
-        let covered: Vec<(Key, f64)> = self
-            .0
-            .range(Key(a)..)
-            .take_while(|(_, sb)| **sb >= b)
-            .map(|(k, v)| (*k, *v))
-            .collect();
-        for (k, sb) in covered {
-            area += (k.0 - x) * (height - b);
-            x = k.0;
-            height = sb;
-            self.0.remove(&k);
-        }
-        let right = self
-            .0
-            .range(Key(a)..)
-            .next()
-            .map_or(reference[0], |(k, _)| k.0);
-        area += (right - x) * (height - b);
-        self.0.insert(Key(a), b);
-        area
-    }
-
-    /// Adds (a, b), not covered by the staircase, removing the stairs it covers.
-    fn insert(&mut self, a: f64, b: f64) {
-        let covered: Vec<Key> = self
-            .0
-            .range(Key(a)..)
-            .take_while(|(_, sb)| **sb >= b)
-            .map(|(k, _)| *k)
-            .collect();
-        for k in covered {
-            self.0.remove(&k);
-        }
-        self.0.insert(Key(a), b);
-    }
 }
 
 /// [`pareto_front`] with each distinct row kept once (its lowest index),

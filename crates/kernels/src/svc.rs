@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::kernel::Kernel;
 use crate::platt::Sigmoid;
 use crate::smo::{KernelQ, SmoOptions, solve};
-use crate::svm_common::{expansion, flatten, kernel_to_support, smo_setter, training_features};
+use crate::svm_common::{Expansion, expansions, flatten, smo_setter, training_features};
 use voltai_core::{Classifier, Dataset, Error, Fit, Persist, Progress, ProgressFn, Result};
 
 /// How the misclassification cost C is weighted per class.
@@ -320,9 +320,18 @@ impl<K: Kernel + Clone> SvcParams<K> {
             let sv = xtr.select(Axis(0), &members);
             let c: Vec<f64> = members.iter().map(|&k| coef[k]).collect();
             let xte = x.select(Axis(0), &test);
-            let k = kernel_to_support(&self.kernel, &sv, xte.view())?;
-            let d = expansion(&k, &(0..members.len()).collect::<Vec<_>>(), &c, rho);
-            for (&i, v) in test.iter().zip(d) {
+            let all: Vec<usize> = (0..members.len()).collect();
+            let d = expansions(
+                &self.kernel,
+                &sv,
+                xte.view(),
+                &[Expansion {
+                    members: &all,
+                    coef: &c,
+                    rho,
+                }],
+            )?;
+            for (&i, &v) in test.iter().zip(d.column(0)) {
                 dec[i] = v;
             }
         }
@@ -361,17 +370,16 @@ impl<K: Kernel> Svc<K> {
 
     /// Decision values per machine, `n × n_machines`.
     fn machine_values(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        let k = kernel_to_support(&self.kernel, &self.support_vectors, x)?;
-        let mut out = Array2::zeros((x.nrows(), self.machines.len()));
-        for (m, machine) in self.machines.iter().enumerate() {
-            out.column_mut(m).assign(&expansion(
-                &k,
-                &machine.members,
-                &machine.dual_coef,
-                machine.rho,
-            ));
-        }
-        Ok(out)
+        let terms: Vec<Expansion<'_>> = self
+            .machines
+            .iter()
+            .map(|machine| Expansion {
+                members: &machine.members,
+                coef: &machine.dual_coef,
+                rho: machine.rho,
+            })
+            .collect();
+        expansions(&self.kernel, &self.support_vectors, x, &terms)
     }
 
     /// P(class = `classes()[1]`) for a binary model fitted with probabilities.

@@ -1,8 +1,10 @@
 //! The Q matrices of the SVM duals: Q_ij = s_i s_j k(x_i, x_j).
 
-use rayon::prelude::*;
+use std::thread::Scope;
 
+use super::Qfloat;
 use super::cache::RowCache;
+use super::helper::{RowHelper, fill_q_entries};
 use crate::kernel::Kernel;
 
 /// What the SMO solver needs from a dual's Hessian.
@@ -12,18 +14,26 @@ pub(crate) trait QMatrix {
     /// Diagonal Q_ii.
     fn qd(&self, i: usize) -> f64;
     /// Entries `0..len` of row `i`.
-    fn row(&mut self, i: usize, len: usize) -> &[f64];
+    fn row(&mut self, i: usize, len: usize) -> &[Qfloat];
     /// Rows `i` and `j` together (both `0..len`), without copying.
-    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]);
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[Qfloat], &[Qfloat]);
     /// Swaps dual variables `i` and `j` (shrinking moves inactive ones to the end).
     fn swap_index(&mut self, i: usize, j: usize);
     /// Kernel entries requested from the cache so far, and how many were
     /// already there.
     fn cache_stats(&self) -> (u64, u64);
+    /// Starts a helper thread in `scope` that computes half of each new
+    /// kernel row (see `helper.rs`).
+    fn attach_helper<'scope, 'env>(&mut self, scope: &'scope Scope<'scope, 'env>)
+    where
+        Self: 'env;
+    /// Ends the helper thread, so that the scope can close.
+    fn detach_helper(&mut self);
 }
 
-/// Entries computed per rayon task; below this a row is filled serially.
-const PAR_CHUNK: usize = 512;
+/// Rows shorter than this are computed by the solver's thread alone: the
+/// hand-off costs about as much as a few hundred entries.
+const SPLIT_BELOW: usize = 1024;
 
 /// Q for C-SVC (signs = labels ±1) and one-class SVM (signs = 1), with the
 /// training rows physically permuted alongside the solver's positions.
@@ -34,6 +44,9 @@ pub(crate) struct KernelQ<'k, K: Kernel> {
     sign: Vec<f64>,
     qd: Vec<f64>,
     cache: RowCache,
+    helper: Option<RowHelper>,
+    /// Kernel values of the row being computed, before rounding.
+    scratch: Vec<f64>,
 }
 
 impl<'k, K: Kernel> KernelQ<'k, K> {
@@ -56,6 +69,8 @@ impl<'k, K: Kernel> KernelQ<'k, K> {
             sign,
             qd,
             cache: RowCache::new(l, cache_bytes),
+            helper: None,
+            scratch: Vec::new(),
         }
     }
 }
@@ -67,40 +82,39 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
     fn qd(&self, i: usize) -> f64 {
         self.qd[i]
     }
-    fn row(&mut self, i: usize, len: usize) -> &[f64] {
-        let (kernel, x, d, sign) = (self.kernel, &self.x, self.d, &self.sign);
-        let (row, start) = self.cache.row(i, len);
+    fn row(&mut self, i: usize, len: usize) -> &[Qfloat] {
+        let KernelQ {
+            kernel,
+            x,
+            d,
+            sign,
+            cache,
+            helper,
+            scratch,
+            ..
+        } = self;
+        let (row, start) = cache.row(i, len);
         if start < len {
-            let a = &x[i * d..(i + 1) * d];
-            let si = sign[i];
-            let fill_chunk = |off: usize, out: &mut [f64]| {
-                let first = start + off;
-                kernel.eval_row(a, &x[first * d..(first + out.len()) * d], out);
-                if (first..first + out.len()).contains(&i) {
-                    out[i - first] = kernel.eval_same(a);
-                }
-                for (k, o) in out.iter_mut().enumerate() {
-                    *o *= si * sign[first + k];
-                }
-            };
             let todo = &mut row[start..len];
-            if todo.len() > 2 * PAR_CHUNK {
-                // One chunk per thread: each extra task is a hand-off that
-                // costs about as much as computing a few hundred entries.
-                let chunk = todo
-                    .len()
-                    .div_ceil(rayon::current_num_threads())
-                    .next_multiple_of(PAR_CHUNK);
-                todo.par_chunks_mut(chunk)
-                    .enumerate()
-                    .for_each(|(k, out)| fill_chunk(k * chunk, out));
+            let mid = todo.len() / 2;
+            let split = match helper {
+                Some(h) if todo.len() >= SPLIT_BELOW => h.start_row(i, start + mid, len),
+                _ => false,
+            };
+            if split {
+                let (front, back) = todo.split_at_mut(mid);
+                fill_q_entries(*kernel, x, *d, sign, i, start, scratch, front);
+                let received = helper.as_mut().is_some_and(|h| h.finish_row(back));
+                if !received {
+                    fill_q_entries(*kernel, x, *d, sign, i, start + mid, scratch, back);
+                }
             } else {
-                fill_chunk(0, todo);
+                fill_q_entries(*kernel, x, *d, sign, i, start, scratch, todo);
             }
         }
         &row[..len]
     }
-    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]) {
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[Qfloat], &[Qfloat]) {
         // The cache keeps at least two full rows and evicts least-recently used
         // first, so computing row j cannot evict the just-used row i.
         self.row(i, len);
@@ -120,6 +134,24 @@ impl<K: Kernel> QMatrix for KernelQ<'_, K> {
         for k in 0..self.d {
             self.x.swap(i * self.d + k, j * self.d + k);
         }
+        if let Some(h) = &self.helper {
+            h.swap(i, j);
+        }
+    }
+    fn attach_helper<'scope, 'env>(&mut self, scope: &'scope Scope<'scope, 'env>)
+    where
+        Self: 'env,
+    {
+        self.helper = Some(RowHelper::spawn(
+            scope,
+            self.kernel,
+            self.x.clone(),
+            self.d,
+            self.sign.clone(),
+        ));
+    }
+    fn detach_helper(&mut self) {
+        self.helper = None;
     }
 }
 
@@ -130,8 +162,8 @@ pub(crate) struct SvrQ<'k, K: Kernel> {
     /// Sample behind each position.
     index: Vec<usize>,
     sign: Vec<f64>,
-    buffer: Vec<f64>,
-    buffer2: Vec<f64>,
+    buffer: Vec<Qfloat>,
+    buffer2: Vec<Qfloat>,
 }
 
 impl<'k, K: Kernel> SvrQ<'k, K> {
@@ -157,16 +189,16 @@ impl<K: Kernel> QMatrix for SvrQ<'_, K> {
     fn qd(&self, i: usize) -> f64 {
         self.inner.qd[self.index[i]]
     }
-    fn row(&mut self, i: usize, len: usize) -> &[f64] {
+    fn row(&mut self, i: usize, len: usize) -> &[Qfloat] {
         let l = self.inner.len();
         let si = self.sign[i];
         let krow = self.inner.row(self.index[i], l);
         for j in 0..len {
-            self.buffer[j] = si * self.sign[j] * krow[self.index[j]];
+            self.buffer[j] = (si * self.sign[j]) as Qfloat * krow[self.index[j]];
         }
         &self.buffer[..len]
     }
-    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[f64], &[f64]) {
+    fn rows2(&mut self, i: usize, j: usize, len: usize) -> (&[Qfloat], &[Qfloat]) {
         self.row(j, len);
         std::mem::swap(&mut self.buffer, &mut self.buffer2);
         self.row(i, len);
@@ -178,5 +210,14 @@ impl<K: Kernel> QMatrix for SvrQ<'_, K> {
     }
     fn cache_stats(&self) -> (u64, u64) {
         self.inner.cache_stats()
+    }
+    fn attach_helper<'scope, 'env>(&mut self, scope: &'scope Scope<'scope, 'env>)
+    where
+        Self: 'env,
+    {
+        self.inner.attach_helper(scope);
+    }
+    fn detach_helper(&mut self) {
+        self.inner.detach_helper();
     }
 }

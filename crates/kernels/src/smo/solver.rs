@@ -140,7 +140,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
                 let mut s = 0.0;
                 for j in 0..a {
                     if self.status[j] == Status::Free {
-                        s += self.alpha[j] * qi[j];
+                        s += self.alpha[j] * f64::from(qi[j]);
                     }
                 }
                 self.g[i] += s;
@@ -151,7 +151,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
                     let ai = self.alpha[i];
                     let qi = self.q.row(i, l);
                     for j in a..l {
-                        self.g[j] += ai * qi[j];
+                        self.g[j] += ai * f64::from(qi[j]);
                     }
                 }
             }
@@ -190,7 +190,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
                     let grad_diff = gmax + self.g[j];
                     gmax2 = gmax2.max(self.g[j]);
                     if grad_diff > 0.0 {
-                        let quad = qd_i + qd_j - 2.0 * yi * qi[j];
+                        let quad = qd_i + qd_j - 2.0 * yi * f64::from(qi[j]);
                         let obj = -(grad_diff * grad_diff) / if quad > 0.0 { quad } else { TAU };
                         if obj <= obj_diff_min {
                             gmin_idx = Some(j);
@@ -202,7 +202,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
                 let grad_diff = gmax - self.g[j];
                 gmax2 = gmax2.max(-self.g[j]);
                 if grad_diff > 0.0 {
-                    let quad = qd_i + qd_j + 2.0 * yi * qi[j];
+                    let quad = qd_i + qd_j + 2.0 * yi * f64::from(qi[j]);
                     let obj = -(grad_diff * grad_diff) / if quad > 0.0 { quad } else { TAU };
                     if obj <= obj_diff_min {
                         gmin_idx = Some(j);
@@ -310,7 +310,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
         let a = self.active_size;
         let (ci, cj) = (self.c[i], self.c[j]);
         let (old_i, old_j) = (self.alpha[i], self.alpha[j]);
-        let qij = self.q.row(i, a)[j];
+        let qij = f64::from(self.q.row(i, a)[j]);
         let (qd_i, qd_j) = (self.qd[i], self.qd[j]);
         let (gi, gj) = (self.g[i], self.g[j]);
         let (mut ai, mut aj) = (old_i, old_j);
@@ -376,7 +376,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
         // Gradient update over the active set: needs rows i and j together.
         let (qi, qj) = self.q.rows2(i, j, a);
         for k in 0..a {
-            self.g[k] += qi[k] * dai + qj[k] * daj;
+            self.g[k] += f64::from(qi[k]) * dai + f64::from(qj[k]) * daj;
         }
         let (ui, uj) = (self.upper(i), self.upper(j));
         self.update_status(i);
@@ -387,7 +387,7 @@ impl<Q: QMatrix> Solver<'_, Q> {
                 let q = self.q.row(idx, l);
                 let s = if was_upper { -c } else { c };
                 for k in 0..l {
-                    self.g_bar[k] += s * q[k];
+                    self.g_bar[k] += s * f64::from(q[k]);
                 }
             }
         }
@@ -396,7 +396,38 @@ impl<Q: QMatrix> Solver<'_, Q> {
 
 /// Runs SMO. `y` are ±1 labels of the dual's equality constraint, `c` the
 /// per-variable upper bounds, `alpha0` a feasible start.
+///
+/// When rayon's current pool has two or more threads, a helper thread
+/// computes half of every new kernel row for the length of the solve
+/// (`helper.rs` says why not rayon itself); the answer is the same either way.
 pub(crate) fn solve<Q: QMatrix>(
+    q: &mut Q,
+    p: Vec<f64>,
+    y: Vec<f64>,
+    c: Vec<f64>,
+    alpha0: Vec<f64>,
+    opts: &SmoOptions,
+    progress: &mut ProgressFn<'_>,
+) -> Solution {
+    if rayon::current_num_threads() < 2 {
+        return solve_here(q, p, y, c, alpha0, opts, progress);
+    }
+    /// Ends the helper when the solve ends, also by a panic: the scope
+    /// waits for the helper, which waits for work until its queue closes.
+    struct Detach<'q, Q: QMatrix>(&'q mut Q);
+    impl<Q: QMatrix> Drop for Detach<'_, Q> {
+        fn drop(&mut self) {
+            self.0.detach_helper();
+        }
+    }
+    std::thread::scope(|scope| {
+        q.attach_helper(scope);
+        let q = Detach(q);
+        solve_here(q.0, p, y, c, alpha0, opts, progress)
+    })
+}
+
+fn solve_here<Q: QMatrix>(
     q: &mut Q,
     p: Vec<f64>,
     y: Vec<f64>,
@@ -433,11 +464,11 @@ pub(crate) fn solve<Q: QMatrix>(
             let up = s.upper(i);
             let qi = s.q.row(i, l);
             for j in 0..l {
-                s.g[j] += ai * qi[j];
+                s.g[j] += ai * f64::from(qi[j]);
             }
             if up {
                 for j in 0..l {
-                    s.g_bar[j] += ci * qi[j];
+                    s.g_bar[j] += ci * f64::from(qi[j]);
                 }
             }
         }

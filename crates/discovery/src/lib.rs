@@ -8,7 +8,9 @@
 //! regression](LogisticRegressionParams), and the latent-variable regressions
 //! for many correlated features (a ΔQ(V) curve): [partial least
 //! squares](PlsRegressionParams) and [principal-component regression](PcrParams) — the tools of early-life
-//! cycle-life prediction (Severson et al. 2019) — [SINDy](sindy), which
+//! cycle-life prediction (Severson et al. 2019) — regression [trees](RegressionTreeParams),
+//! [random forests](RandomForestParams) and [gradient boosting](GradientBoostingParams),
+//! [SINDy](sindy), which
 //! finds the few library terms that explain a system's dynamics, and
 //! [Bayesian optimisation](bo), which chooses the next experiment.
 //!
@@ -34,12 +36,17 @@ mod logistic;
 mod pcr;
 mod pls;
 pub mod sindy;
+mod trees;
 
 pub use cv::{ElasticNetCv, ElasticNetCvParams, Folds, alpha_grid, elastic_net_path};
 pub use linear::{ElasticNetParams, LinearModel, RidgeParams};
 pub use logistic::{LogisticRegression, LogisticRegressionParams};
 pub use pcr::{Pcr, PcrParams};
 pub use pls::{PlsRegression, PlsRegressionParams};
+pub use trees::{
+    GradientBoosting, GradientBoostingParams, MaxFeatures, RandomForest, RandomForestParams,
+    RegressionTree, RegressionTreeParams, TreeNode,
+};
 
 /// The README's examples run as doctests so they cannot rot.
 #[cfg(doctest)]

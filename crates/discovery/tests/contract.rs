@@ -21,8 +21,9 @@ use voltai_discovery::sindy::{
     TotalVariation, Trajectory,
 };
 use voltai_discovery::{
-    ElasticNetCvParams, ElasticNetParams, Folds, LogisticRegressionParams, PcrParams,
-    PlsRegressionParams, RidgeParams,
+    ElasticNetCvParams, ElasticNetParams, Folds, GradientBoostingParams, LogisticRegressionParams,
+    MaxFeatures, PcrParams, PlsRegressionParams, RandomForestParams, RegressionTreeParams,
+    RidgeParams,
 };
 
 fn linear_data(seed: u64) -> Dataset {
@@ -65,6 +66,44 @@ fn linear_models_meet_the_contract() -> Result<()> {
         &ElasticNetParams::new().alpha(0.05)?.l1_ratio(0.5)?,
         &data,
         &cd,
+    )
+}
+
+#[test]
+fn trees_and_ensembles_meet_the_contract() -> Result<()> {
+    let data = linear_data(3);
+    let options = ContractOptions::default();
+    check_regressor("tree", &RegressionTreeParams::new(), &data, &options)?;
+    check_regressor(
+        "tree, depth 3, sqrt features",
+        &RegressionTreeParams::new()
+            .max_depth(3)?
+            .max_features(MaxFeatures::Sqrt)?,
+        &data,
+        &options,
+    )?;
+    check_regressor(
+        "gradient boosting",
+        &GradientBoostingParams::new(30)?,
+        &data,
+        &options,
+    )?;
+    // Bootstrap samples and subsamples are drawn by row position.
+    let by_position = ContractOptions {
+        permutation_tolerance: None,
+        ..options
+    };
+    check_regressor(
+        "random forest",
+        &RandomForestParams::new(20)?.seed(4),
+        &data,
+        &by_position,
+    )?;
+    check_regressor(
+        "stochastic gradient boosting",
+        &GradientBoostingParams::new(20)?.subsample(0.5)?.seed(2),
+        &data,
+        &by_position,
     )
 }
 
@@ -234,5 +273,37 @@ fn a_tampered_sindy_file_is_refused() -> Result<()> {
     let tampered = text.replacen("\"degree\":2", "\"degree\":3", 1);
     assert_ne!(tampered, text);
     assert!(SindyModel::from_json(&tampered).is_err());
+    Ok(())
+}
+
+/// A forest grows its trees in parallel from per-tree seeds: the same
+/// forest for one thread or three; bad settings are parameter errors.
+#[test]
+fn forests_are_the_same_for_any_thread_count_and_refuse_bad_settings() -> Result<()> {
+    use voltai_core::Regressor;
+    let data = linear_data(5);
+    let params = RandomForestParams::new(16)?
+        .max_features(MaxFeatures::Fraction(0.5))?
+        .seed(9);
+    let run = |threads: usize| -> Result<Vec<f64>> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| voltai_core::Error::internal(e.to_string()))?;
+        pool.install(|| Ok(params.fit(&data)?.predict(data.features())?.to_vec()))
+    };
+    assert_eq!(run(1)?, run(3)?);
+    assert!(RandomForestParams::new(0).is_err());
+    assert!(GradientBoostingParams::new(0).is_err());
+    assert!(GradientBoostingParams::new(5)?.learning_rate(0.0).is_err());
+    assert!(GradientBoostingParams::new(5)?.subsample(1.5).is_err());
+    assert!(RegressionTreeParams::new().max_depth(0).is_err());
+    assert!(RegressionTreeParams::new().min_samples_leaf(0).is_err());
+    assert!(RegressionTreeParams::new().min_samples_split(1).is_err());
+    assert!(
+        RegressionTreeParams::new()
+            .max_features(MaxFeatures::Fraction(0.0))
+            .is_err()
+    );
     Ok(())
 }

@@ -185,8 +185,22 @@ fn latent_reference() -> (
     ndarray::Array2<f64>,
     Dataset,
 ) {
+    severson_reference("pls/pls_severson.json")
+}
+
+/// A reference file under tools/reference/ with `x_train`, `y_train` and
+/// `x_test` on the Severson cells.
+fn severson_reference(
+    file: &str,
+) -> (
+    serde_json::Value,
+    ndarray::Array2<f64>,
+    ndarray::Array2<f64>,
+    Dataset,
+) {
     let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tools/reference/pls/pls_severson.json");
+        .join("../../tools/reference")
+        .join(file);
     let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
     let matrix = |v: &serde_json::Value| {
         let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
@@ -254,4 +268,112 @@ fn pcr_matches_scikit_learn_pipeline() {
     }
     assert!(PcrParams::new(0).is_err());
     assert!(PcrParams::new(42).unwrap().fit(&data).is_err());
+}
+
+/// Regression trees and gradient boosting against scikit-learn 1.9.1's
+/// `DecisionTreeRegressor` and `GradientBoostingRegressor`
+/// (tools/reference/trees/: a depth-3 tree on nine Severson early-life
+/// features of the 41 training cells; a deeper tree and two boosted
+/// ensembles on Friedman #1, 400 rows, where no two features cut a node's
+/// rows the same way; features rounded to float32 as scikit-learn's trees
+/// read them): test predictions to 1e-10.
+#[test]
+fn trees_and_boosting_match_scikit_learn() {
+    use voltai_core::Regressor;
+    use voltai_discovery::{GradientBoostingParams, RegressionTreeParams};
+    let (r, _, severson_test, severson) = severson_reference("trees/trees_severson.json");
+    let matrix = |v: &serde_json::Value| {
+        let rows: Vec<Vec<f64>> = v.as_array().unwrap().iter().map(floats).collect();
+        ndarray::Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
+    };
+    let f = &r["friedman"];
+    let friedman =
+        Dataset::new(matrix(&f["x_train"]), Array1::from(floats(&f["y_train"]))).unwrap();
+    let friedman_test = matrix(&f["x_test"]);
+    let cases = r["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4);
+    let param = |case: &serde_json::Value, key: &str| case["params"][key].clone();
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let (data, xte) = match case["data"].as_str().unwrap() {
+            "severson" => (&severson, &severson_test),
+            _ => (&friedman, &friedman_test),
+        };
+        let leaf = param(case, "min_samples_leaf").as_u64().unwrap() as usize;
+        let depth = param(case, "max_depth").as_u64().map(|d| d as usize);
+        let got = if name.contains("tree") {
+            let mut p = RegressionTreeParams::new().min_samples_leaf(leaf).unwrap();
+            if let Some(d) = depth {
+                p = p.max_depth(d).unwrap();
+            }
+            p.fit(data).unwrap().predict(xte.view()).unwrap()
+        } else {
+            let stages = param(case, "n_estimators").as_u64().unwrap() as usize;
+            let rate = param(case, "learning_rate").as_f64().unwrap();
+            GradientBoostingParams::new(stages)
+                .unwrap()
+                .learning_rate(rate)
+                .unwrap()
+                .max_depth(depth.unwrap())
+                .unwrap()
+                .min_samples_leaf(leaf)
+                .unwrap()
+                .fit(data)
+                .unwrap()
+                .predict(xte.view())
+                .unwrap()
+        };
+        close(
+            got.as_slice().unwrap(),
+            &floats(&case["predictions"]),
+            1e-10,
+            name,
+        );
+    }
+}
+
+/// A random forest's test error over ten seeds matches scikit-learn's
+/// `RandomForestRegressor` (200 trees) over ten seeds: the means within two
+/// standard errors of their difference, and the spreads of the same order.
+#[test]
+fn random_forest_error_matches_scikit_learn_over_seeds() {
+    use voltai_core::Regressor;
+    use voltai_discovery::RandomForestParams;
+    let (r, _, xte, data) = severson_reference("trees/trees_severson.json");
+    let life: Vec<f64> = floats(&r["y_test"])
+        .iter()
+        .map(|v| 10f64.powf(*v))
+        .collect();
+    let rmse: Vec<f64> = (0..10)
+        .map(|seed| {
+            let p = RandomForestParams::new(200)
+                .unwrap()
+                .seed(seed)
+                .fit(&data)
+                .unwrap()
+                .predict(xte.view())
+                .unwrap();
+            let se: f64 = p
+                .iter()
+                .zip(&life)
+                .map(|(p, l)| (10f64.powf(*p) - l).powi(2))
+                .sum();
+            (se / life.len() as f64).sqrt()
+        })
+        .collect();
+    let mean = rmse.iter().sum::<f64>() / 10.0;
+    let sd = (rmse.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 9.0).sqrt();
+    let (sk_mean, sk_sd) = (
+        r["forest"]["mean"].as_f64().unwrap(),
+        r["forest"]["sd"].as_f64().unwrap(),
+    );
+    let se = ((sd * sd + sk_sd * sk_sd) / 10.0).sqrt();
+    assert!(
+        (mean - sk_mean).abs() <= 2.0 * se + 1e-9,
+        "forest RMSE {mean:.1} ± {sd:.1} vs scikit-learn {sk_mean:.1} ± {sk_sd:.1}"
+    );
+    assert!(
+        sd < 4.0 * sk_sd + 1.0,
+        "forest spread {sd:.2} vs {sk_sd:.2}"
+    );
 }

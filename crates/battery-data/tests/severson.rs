@@ -156,3 +156,62 @@ fn validation_finds_exactly_the_four_glitches_and_masking_fixes_features() {
     let mut cycles = cycles;
     assert_eq!(report.apply_to_cycles(&mut cycles), 4);
 }
+
+/// QdLinear through the cell-history route equals Q₁₀₀(V) − Q₁₀(V) read
+/// straight from the shared CSVs, point by point, for every cell; its
+/// subsample and names follow the grid; its variance is the published
+/// `log10_abs_var_dq`.
+#[test]
+fn qdlinear_from_histories_equals_the_shared_curves() {
+    use voltai_battery_data::features::{DeltaQOptions, qdlinear};
+    let data = load();
+    let dir = dataset_dir("severson2019_lfp_fastcharge").unwrap();
+    // One column per cell, one row per grid voltage.
+    let read = |name: &str| {
+        let mut t = Table::open(&dir.join(name)).unwrap();
+        let headers = t.headers().to_vec();
+        let mut columns: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        while let Some(row) = t.next_row() {
+            let row = row.unwrap();
+            for (c, h) in headers.iter().enumerate() {
+                columns
+                    .entry(h.clone())
+                    .or_default()
+                    .push(row.num(c).unwrap());
+            }
+        }
+        columns
+    };
+    let (q10, q100) = (read("qdlin_cycle10.csv"), read("qdlin_cycle100.csv"));
+    let histories = data.histories(&Default::default()).unwrap();
+    let published = reference();
+    for (cell, history) in data.cells.iter().zip(&histories) {
+        let curve = qdlinear(history, &DeltaQOptions::default()).unwrap();
+        let (a, b) = (&q10[&cell.cell_id], &q100[&cell.cell_id]);
+        assert_eq!(curve.delta_q_ah.len(), 1000);
+        for k in 0..1000 {
+            assert_eq!(curve.delta_q_ah[k], b[k] - a[k], "{} at {k}", cell.cell_id);
+        }
+        let n = 1000.0;
+        let mean = curve.delta_q_ah.iter().sum::<f64>() / n;
+        let var = curve
+            .delta_q_ah
+            .iter()
+            .map(|v| (v - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let want = published[&cell.cell_id]["log10_abs_var_dq"];
+        assert!(
+            (var.log10() - want).abs() < 1e-9 * want.abs(),
+            "{}",
+            cell.cell_id
+        );
+        let sub = curve.every(10).unwrap();
+        assert_eq!(sub.delta_q_ah.len(), 100);
+        assert_eq!(sub.delta_q_ah[3], curve.delta_q_ah[30]);
+        let named = sub.named(&cell.cell_id);
+        assert_eq!(named.names[0], "dq_3.6000V");
+        assert_eq!(named.values, sub.delta_q_ah);
+    }
+    assert_eq!(histories[0].cell_id(), data.cells[0].cell_id);
+}

@@ -11,7 +11,8 @@ pub use cycling::{CycleLife, capacity_at, cycle_life, fade_line, max_minus_at};
 pub use delta_q::{DeltaQStats, interpolate_q};
 pub use eis::{EisFeatures, eis_features};
 pub use named::{
-    DeltaQOptions, FeatureSet, NamedFeatures, cell_features, delta_q, features_dataset,
+    DeltaQOptions, FeatureSet, NamedFeatures, QdLinear, cell_features, delta_q, features_dataset,
+    qdlinear,
 };
 pub use qv::{QvCurve, voltage_grid};
 pub use severson::{

@@ -171,10 +171,61 @@ pub fn features_dataset(rows: &[NamedFeatures]) -> Result<Dataset> {
 /// shared Severson files reproduce their published features); otherwise
 /// both curves are evaluated on `options.grid_v` or the default grid.
 pub fn delta_q(history: &CellHistory, options: &DeltaQOptions) -> Result<DeltaQStats> {
+    let curve = qdlinear(history, options)?;
+    DeltaQStats::between(&vec![0.0; curve.delta_q_ah.len()], &curve.delta_q_ah)
+        .map_err(|e| Error::InvalidInput(format!("cell {}: {e}", history.cell_id())))
+}
+
+/// The curve ΔQ(V) = Q_late(V) − Q_early(V) itself on a voltage grid:
+/// BatteryML's "QdLinear" feature (Q₁₀₀(V) − Q₁₀(V) with the default
+/// options), the input of PLS, PCR and the neural models of the cycle-life
+/// benchmark. [`delta_q`] summarises the same curve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QdLinear {
+    /// The grid, V (decreasing when it comes from a discharge).
+    pub voltage_v: Vec<f64>,
+    /// ΔQ at each grid voltage, Ah.
+    pub delta_q_ah: Vec<f64>,
+}
+
+impl QdLinear {
+    /// Every `step`-th grid point, starting with the first (`step ≥ 1`).
+    pub fn every(&self, step: usize) -> Result<QdLinear> {
+        if step == 0 {
+            return Err(Error::invalid_parameter("step", 0, "[1, inf)"));
+        }
+        Ok(QdLinear {
+            voltage_v: self.voltage_v.iter().step_by(step).copied().collect(),
+            delta_q_ah: self.delta_q_ah.iter().step_by(step).copied().collect(),
+        })
+    }
+
+    /// The curve as named features, `dq_<voltage>V` (four decimals).
+    pub fn named(&self, cell_id: &str) -> NamedFeatures {
+        NamedFeatures {
+            cell_id: cell_id.to_string(),
+            names: self
+                .voltage_v
+                .iter()
+                .map(|v| format!("dq_{v:.4}V"))
+                .collect(),
+            values: self.delta_q_ah.clone(),
+        }
+    }
+}
+
+/// [`QdLinear`] of a history: the two discharge curves point by point when
+/// the source gives them on one common grid, otherwise on `options.grid_v`
+/// or the default grid (see [`DeltaQOptions`]).
+pub fn qdlinear(history: &CellHistory, options: &DeltaQOptions) -> Result<QdLinear> {
     let early = history.discharge_curve(options.early, options.bins)?;
     let late = history.discharge_curve(options.late, options.bins)?;
-    let (qe, ql) = match &options.grid_v {
-        None if early.voltage_v == late.voltage_v => (early.q_ah.clone(), late.q_ah.clone()),
+    let (grid, qe, ql) = match &options.grid_v {
+        None if early.voltage_v == late.voltage_v => (
+            early.voltage_v.clone(),
+            early.q_ah.clone(),
+            late.q_ah.clone(),
+        ),
         grid => {
             let grid = match grid {
                 Some(g) => g.clone(),
@@ -186,11 +237,15 @@ pub fn delta_q(history: &CellHistory, options: &DeltaQOptions) -> Result<DeltaQS
                     Error::InvalidInput(format!("cell {}: cycle {n}: {e}", history.cell_id()))
                 })
             };
-            (at(&early, options.early)?, at(&late, options.late)?)
+            let (qe, ql) = (at(&early, options.early)?, at(&late, options.late)?);
+            (grid, qe, ql)
         }
     };
-    DeltaQStats::between(&qe, &ql)
-        .map_err(|e| Error::InvalidInput(format!("cell {}: {e}", history.cell_id())))
+    voltai_core::check::same_len("Q(V) curves", qe.len(), ql.len())?;
+    Ok(QdLinear {
+        voltage_v: grid,
+        delta_q_ah: ql.iter().zip(&qe).map(|(b, a)| b - a).collect(),
+    })
 }
 
 fn overlap_grid(a: &QvCurve, b: &QvCurve) -> Result<Vec<f64>> {

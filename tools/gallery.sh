@@ -24,6 +24,7 @@ sindy_lorenz lorenz.svg
 sindy_battery_ecm v1.svg
 charging_protocol_bo safe_set.svg
 cathode_pareto front.svg
+life_benchmark rmse.svg
 capacity_trajectory_forecast forecasts.svg
 crystal_graph_property parity.svg
 LIST

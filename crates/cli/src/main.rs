@@ -1,7 +1,7 @@
 //! `voltai`: battery data from the command line — inspect cycler files,
 //! convert them to Parquet, compute early-life features, predict cycle life
-//! with the shipped model, write an HTML report, and fetch the public data
-//! sets.
+//! with the shipped model, write an HTML report, fetch the public data
+//! sets, and run the cycle-life benchmark.
 
 mod data;
 mod inspect;
@@ -77,6 +77,15 @@ enum Command {
     /// The public data sets: list, fetch (with checksums), locate, verify.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// BatteryML's cycle-life benchmark on the Severson cells with our models, beside BatteryML's figures.
+    LifeBenchmark {
+        /// Trimmed grids and two seeds (seconds instead of minutes).
+        #[arg(long)]
+        quick: bool,
+        /// Also write the table as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// An HTML report per cell: capacity fade, ΔQ(V), features and prediction, with figures.
     Report {
         /// Cycling files.
@@ -160,7 +169,38 @@ fn run(cli: Cli) -> Result<bool> {
             cell,
         } => report::run(&files, &output, &cell.options()?),
         Command::Data(command) => data::run(command),
+        Command::LifeBenchmark { quick, json } => life_benchmark(quick, json),
     }
+}
+
+fn life_benchmark(quick: bool, json: Option<PathBuf>) -> Result<bool> {
+    use voltai_battery_data::data_dir::dataset_dir;
+    use voltai_battery_data::readers::SeversonData;
+    use voltai_life::benchmark::{BenchmarkOptions, run_benchmark};
+    let data = SeversonData::load(dataset_dir("severson2019_lfp_fastcharge")?)?;
+    let options = if quick {
+        BenchmarkOptions::quick()
+    } else {
+        BenchmarkOptions::full()
+    };
+    let bar = progress_bar(1, "life benchmark");
+    let report = run_benchmark(&data, &options, &mut |p| {
+        if let Some(total) = p.total {
+            bar.set_length(total as u64);
+        }
+        bar.set_position(p.step as u64);
+        if let Some(label) = p.label {
+            bar.set_message(label.to_string());
+        }
+    })?;
+    bar.finish_and_clear();
+    println!("{report}");
+    if let Some(path) = json {
+        let text =
+            serde_json::to_string_pretty(&report).map_err(|e| Error::internal(e.to_string()))?;
+        std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(true)
 }
 
 fn convert(files: &[PathBuf], output: &std::path::Path) -> Result<bool> {

@@ -555,3 +555,28 @@ fn data_fetch_from_a_mirror_then_verify_and_locate() {
     assert!(!into.join("gasper2022_nmc_eis_temp_soc/data.csv").exists());
     let _ = std::fs::remove_dir_all(&*root);
 }
+
+/// `voltai life-benchmark --quick` prints the table with the variance
+/// model at Severson et al.'s 138 / 196 cycles and writes the same rows as JSON.
+#[test]
+fn life_benchmark_prints_the_table_and_writes_json() {
+    let json = std::env::temp_dir().join(format!("voltai-benchmark-{}.json", std::process::id()));
+    let (code, out, err) = voltai(&[
+        "life-benchmark",
+        "--quick",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let variance = out
+        .lines()
+        .find(|l| l.contains("variance model"))
+        .unwrap_or_else(|| panic!("no variance row in\n{out}"));
+    let cells: Vec<&str> = variance.split_whitespace().collect();
+    assert_eq!(&cells[3..7], &["138", "136", "196", "211"], "{variance}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["rows"].as_array().unwrap().len(), 9);
+    assert_eq!(report["quick"], true);
+    let _ = std::fs::remove_file(&json);
+}

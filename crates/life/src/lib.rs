@@ -10,7 +10,10 @@
 //!   cycle life with a 90 % interval and warnings outside the training
 //!   domain;
 //! - [`severson`]: the study that fits them, as a library function the
-//!   example and the tests call.
+//!   example and the tests call;
+//! - [`benchmark`]: BatteryML's cycle-life benchmark with our model
+//!   families (nested cross-validation, 90 % coverage), beside BatteryML's
+//!   figures.
 //!
 //! ```no_run
 //! use voltai_battery_data::{CellHistory, cycler::read_cycler_file};
@@ -23,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod benchmark;
 mod model;
 pub mod severson;
 

@@ -111,3 +111,85 @@ fn a_history_gets_a_prediction_with_interval_and_domain_warnings() {
     f.names[0] = "something_else".into();
     assert!(model.predict_features(&f).is_err());
 }
+
+/// The cycle-life benchmark (quick mode): rows with a closed form reproduce
+/// it, every choice is made without the test cells, reruns are identical.
+mod benchmark {
+    use super::data;
+    use voltai_battery_data::readers::SeversonSplit;
+    use voltai_life::benchmark::{BenchmarkOptions, BenchmarkReport, run_benchmark};
+
+    fn run(data: &voltai_battery_data::readers::SeversonData) -> BenchmarkReport {
+        run_benchmark(data, &BenchmarkOptions::quick(), &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn rows_with_known_answers_match_and_no_test_cell_steers_a_choice() {
+        let d = data();
+        let report = run(&d);
+        let row = |name: &str| report.rows.iter().find(|r| r.model == name).unwrap();
+        // The variance model is OLS on one feature: Severson et al. 2019,
+        // Table 1 (138 cycles on the primary test cells without the
+        // shortest-lived one, 196 on the secondary), and within BatteryML's ±15 %.
+        let variance = row("variance model");
+        assert_eq!(variance.matr1.mean.round(), 138.0);
+        assert_eq!(variance.matr2.mean.round(), 196.0);
+        // The training mean (BatteryML: 398 / 510).
+        let dummy = row("dummy (training mean)");
+        for (ours, theirs) in [
+            (dummy.matr1.mean, 398.0),
+            (dummy.matr2.mean, 510.0),
+            (variance.matr1.mean, 136.0),
+            (variance.matr2.mean, 211.0),
+        ] {
+            assert!((ours / theirs - 1.0).abs() <= 0.15, "{ours} vs {theirs}");
+        }
+        for r in &report.rows {
+            assert!(
+                r.matr1.mean.is_finite() && r.matr2.mean.is_finite(),
+                "{}",
+                r.model
+            );
+            assert!((0.0..=1.0).contains(&r.coverage1) && (0.0..=1.0).contains(&r.coverage2));
+        }
+        let chosen = &report.rows[report.selected];
+        assert!(
+            report
+                .rows
+                .iter()
+                .all(|r| r.outer_cv_rmse >= chosen.outer_cv_rmse)
+        );
+
+        // Scramble the test cells' lives: every choice (hyperparameters,
+        // outer-CV scores, the selected model) stays; only test scores move.
+        let mut scrambled = d.clone();
+        let tests: Vec<usize> = d
+            .split_rows(SeversonSplit::PrimaryTest)
+            .into_iter()
+            .chain(d.split_rows(SeversonSplit::SecondaryTest))
+            .collect();
+        for (k, &i) in tests.iter().enumerate() {
+            scrambled.cells[i].cycle_life = d.cells[tests[(k + 7) % tests.len()]].cycle_life;
+        }
+        let again = run(&scrambled);
+        assert_eq!(again.selected, report.selected);
+        for (a, b) in report.rows.iter().zip(&again.rows) {
+            assert_eq!(a.outer_cv_rmse, b.outer_cv_rmse, "{}", a.model);
+            assert_eq!(a.chosen, b.chosen, "{}", a.model);
+        }
+        assert_ne!(report.rows[1].matr1, again.rows[1].matr1);
+        // Same inputs, same report.
+        assert_eq!(run(&d), report);
+    }
+
+    #[test]
+    fn bad_options_are_errors() {
+        let d = data();
+        let mut options = BenchmarkOptions::quick();
+        options.seeds = 0;
+        assert!(run_benchmark(&d, &options, &mut |_| {}).is_err());
+        let mut options = BenchmarkOptions::quick();
+        options.inner_folds = 1;
+        assert!(run_benchmark(&d, &options, &mut |_| {}).is_err());
+    }
+}

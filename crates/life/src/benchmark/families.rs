@@ -1,0 +1,344 @@
+//! The model families of the benchmark and their hyperparameter grids. Each
+//! candidate fits on log10(cycle life); the runner turns predictions back
+//! into cycles.
+
+use ndarray::{Array1, ArrayView2};
+use voltai_core::{
+    Dataset, Fit, Predictive, ProbabilisticRegressor, Regressor, Result, StandardisedParams,
+};
+use voltai_discovery::{
+    ElasticNetParams, GradientBoostingParams, MaxFeatures, PcrParams, PlsRegressionParams,
+    RandomForestParams, RidgeParams,
+};
+use voltai_gp::{GpParams, Mean, NoiseModel};
+use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
+
+use super::inputs::Input;
+
+/// A fitted candidate: point predictions, and a predictive distribution
+/// where the model has one (then the benchmark's interval is that model's
+/// own; otherwise it is conformal).
+pub(crate) enum Fitted {
+    Point(Box<dyn Regressor + Send + Sync>),
+    Distribution(Box<dyn ProbabilisticRegressor + Send + Sync>),
+}
+
+impl Fitted {
+    pub(crate) fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        match self {
+            Fitted::Point(m) => m.predict(x),
+            Fitted::Distribution(m) => m.predict(x),
+        }
+    }
+    pub(crate) fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Option<Result<Predictive>> {
+        match self {
+            Fitted::Point(_) => None,
+            Fitted::Distribution(m) => Some(m.predict_dist(x)),
+        }
+    }
+}
+
+/// Fits one candidate's params on a training set.
+type FitFn = Box<dyn Fn(&Dataset) -> Result<Fitted> + Send + Sync>;
+
+/// One point of a family's grid.
+pub(crate) struct Candidate {
+    /// The hyperparameters, as printed in the report.
+    pub label: String,
+    fit: FitFn,
+}
+
+impl Candidate {
+    fn point<P>(label: String, params: P) -> Self
+    where
+        P: Fit + Send + Sync + 'static,
+        P::Model: Regressor + Send + Sync + 'static,
+    {
+        Candidate {
+            label,
+            fit: Box::new(move |d| Ok(Fitted::Point(Box::new(params.fit(d)?)))),
+        }
+    }
+    fn distribution<P>(label: String, params: P) -> Self
+    where
+        P: Fit + Send + Sync + 'static,
+        P::Model: ProbabilisticRegressor + Send + Sync + 'static,
+    {
+        Candidate {
+            label,
+            fit: Box::new(move |d| Ok(Fitted::Distribution(Box::new(params.fit(d)?)))),
+        }
+    }
+    pub(crate) fn fit(&self, data: &Dataset) -> Result<Fitted> {
+        (self.fit)(data)
+    }
+}
+
+/// The training mean of the cycle life (not of its logarithm), as
+/// BatteryML's dummy model; it predicts log10 of that mean.
+#[derive(Debug, Clone, Copy)]
+struct TrainingMeanParams;
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct TrainingMean {
+    log_mean: f64,
+    n_features: usize,
+}
+
+impl Fit for TrainingMeanParams {
+    type Model = TrainingMean;
+    fn fit(&self, data: &Dataset) -> Result<TrainingMean> {
+        let y = data.targets()?;
+        let mean = y.iter().map(|v| 10f64.powf(*v)).sum::<f64>() / y.len().max(1) as f64;
+        Ok(TrainingMean {
+            log_mean: mean.log10(),
+            n_features: data.n_features(),
+        })
+    }
+}
+
+impl Regressor for TrainingMean {
+    fn n_features(&self) -> usize {
+        self.n_features
+    }
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        voltai_core::check::predict_input(x, self.n_features)?;
+        Ok(Array1::from_elem(x.nrows(), self.log_mean))
+    }
+}
+
+/// A model family: what it reads, its grid, BatteryML's published figures.
+pub struct Family {
+    /// The row name.
+    pub name: &'static str,
+    /// The features it reads.
+    pub input: Input,
+    /// BatteryML's RMSE (cycles) on MATR1 and MATR2, where published.
+    pub batteryml: (Option<f64>, Option<f64>),
+    /// BatteryML's standard deviations over seeds, where published.
+    pub batteryml_sd: (Option<f64>, Option<f64>),
+    /// Whether the fit depends on a seed (then it runs for every seed).
+    pub seeded: bool,
+    grid: fn(u64, bool) -> Result<Vec<Candidate>>,
+}
+
+impl Family {
+    /// The candidates for `seed`; `quick` trims the grid.
+    pub(crate) fn candidates(&self, seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+        (self.grid)(seed, quick)
+    }
+}
+
+fn log_grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|k| 10f64.powf(lo + (hi - lo) * k as f64 / (n.max(2) - 1) as f64))
+        .collect()
+}
+
+fn dummy(_: u64, _: bool) -> Result<Vec<Candidate>> {
+    Ok(vec![Candidate::point(
+        "mean life".into(),
+        TrainingMeanParams,
+    )])
+}
+
+fn ordinary_least_squares(_: u64, _: bool) -> Result<Vec<Candidate>> {
+    Ok(vec![Candidate::point("OLS".into(), RidgeParams::ols())])
+}
+
+fn elastic_net(_: u64, quick: bool) -> Result<Vec<Candidate>> {
+    let (alphas, ratios) = if quick {
+        (log_grid(-3.0, -1.0, 3), vec![0.5, 1.0])
+    } else {
+        (log_grid(-4.0, 0.0, 9), vec![0.1, 0.5, 0.9, 1.0])
+    };
+    let mut out = Vec::new();
+    for &alpha in &alphas {
+        for &ratio in &ratios {
+            let p = ElasticNetParams::new()
+                .alpha(alpha)?
+                .l1_ratio(ratio)?
+                .stopping(1e-8, 100_000)?;
+            out.push(Candidate::point(
+                format!("α = {alpha:.0e}, L1 ratio = {ratio}"),
+                StandardisedParams::new(p),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn ridge(_: u64, quick: bool) -> Result<Vec<Candidate>> {
+    let alphas = if quick {
+        log_grid(-1.0, 3.0, 5)
+    } else {
+        log_grid(-2.0, 4.0, 13)
+    };
+    alphas
+        .into_iter()
+        .map(|a| {
+            Ok(Candidate::point(
+                format!("α = {a:.1e}"),
+                StandardisedParams::new(RidgeParams::new(a)?),
+            ))
+        })
+        .collect()
+}
+
+fn components(quick: bool) -> Vec<usize> {
+    if quick {
+        vec![1, 2, 4, 8]
+    } else {
+        (1..=12).collect()
+    }
+}
+
+fn pcr(_: u64, quick: bool) -> Result<Vec<Candidate>> {
+    components(quick)
+        .into_iter()
+        .map(|k| {
+            Ok(Candidate::point(
+                format!("{k} components"),
+                PcrParams::new(k)?,
+            ))
+        })
+        .collect()
+}
+
+fn pls(_: u64, quick: bool) -> Result<Vec<Candidate>> {
+    components(quick)
+        .into_iter()
+        .map(|k| {
+            Ok(Candidate::point(
+                format!("{k} components"),
+                PlsRegressionParams::new(k)?,
+            ))
+        })
+        .collect()
+}
+
+fn gaussian_process(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    // Isotropic RBF on the standardised curve plus white noise; amplitude,
+    // length-scale and noise by maximum marginal likelihood with restarts.
+    let kernel = Sum(Scaled::new(1.0, Rbf::new(10.0)?)?, White::new(0.1)?);
+    let params = GpParams::new(kernel)
+        .mean(Mean::Constant)
+        .noise(NoiseModel::Fixed(1e-8))
+        .optimize(if quick { 2 } else { 5 }, seed);
+    Ok(vec![Candidate::distribution(
+        "RBF + white, ML-II".into(),
+        StandardisedParams::new(params),
+    )])
+}
+
+fn random_forest(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    let trees = if quick { 50 } else { 200 };
+    let subsets = if quick {
+        vec![MaxFeatures::Sqrt]
+    } else {
+        vec![
+            MaxFeatures::All,
+            MaxFeatures::Fraction(0.3),
+            MaxFeatures::Sqrt,
+        ]
+    };
+    subsets
+        .into_iter()
+        .map(|m| {
+            let p = RandomForestParams::new(trees)?.max_features(m)?.seed(seed);
+            Ok(Candidate::point(
+                format!("{trees} trees, features {m:?}"),
+                p,
+            ))
+        })
+        .collect()
+}
+
+fn boosting(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    let grid: Vec<(usize, usize)> = if quick {
+        vec![(100, 2)]
+    } else {
+        vec![(100, 2), (300, 2), (100, 3), (300, 3)]
+    };
+    grid.into_iter()
+        .map(|(stages, depth)| {
+            let p = GradientBoostingParams::new(stages)?
+                .max_depth(depth)?
+                .learning_rate(0.05)?
+                .subsample(0.8)?
+                .seed(seed);
+            Ok(Candidate::point(
+                format!("{stages} stages of depth {depth}, rate 0.05, subsample 0.8"),
+                p,
+            ))
+        })
+        .collect()
+}
+
+/// The families, in BatteryML's table order (the neural rows are not here
+/// yet).
+pub fn families() -> Vec<Family> {
+    let f = |name, input, m1, m2, seeded, grid| Family {
+        name,
+        input,
+        batteryml: (Some(m1), Some(m2)),
+        batteryml_sd: (None, None),
+        seeded,
+        grid,
+    };
+    let mut out = vec![
+        f(
+            "dummy (training mean)",
+            Input::Nothing,
+            398.0,
+            510.0,
+            false,
+            dummy as fn(u64, bool) -> Result<Vec<Candidate>>,
+        ),
+        f(
+            "variance model",
+            Input::Variance,
+            136.0,
+            211.0,
+            false,
+            ordinary_least_squares,
+        ),
+        f(
+            "discharge model",
+            Input::Discharge,
+            329.0,
+            149.0,
+            false,
+            elastic_net,
+        ),
+        f("ridge", Input::QdLinear, 116.0, 184.0, false, ridge),
+        f("PCR", Input::QdLinear, 90.0, 187.0, false, pcr),
+        f("PLSR", Input::QdLinear, 104.0, 181.0, false, pls),
+        f(
+            "Gaussian process",
+            Input::QdLinear,
+            154.0,
+            224.0,
+            false,
+            gaussian_process,
+        ),
+        f(
+            "random forest",
+            Input::QdLinear,
+            168.0,
+            233.0,
+            true,
+            random_forest,
+        ),
+        f(
+            "gradient boosting",
+            Input::QdLinear,
+            334.0,
+            799.0,
+            true,
+            boosting,
+        ),
+    ];
+    out[7].batteryml_sd = (Some(9.0), Some(7.0));
+    out
+}

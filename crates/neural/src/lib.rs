@@ -15,7 +15,10 @@
 //! - [`multitask`]: a shared backbone with one head per task (cycle life,
 //!   resistance growth), fixed or uncertainty-learned loss weights;
 //! - [`transfer`]: per-layer CKA between a pretrained and a fine-tuned model,
-//!   and freezing of the layers that transfer unchanged.
+//!   and freezing of the layers that transfer unchanged;
+//! - [`CurveRegressorParams`]: an MLP, 1-D CNN, LSTM or small Transformer
+//!   that reads one sampled curve per row (the QdLinear curve ΔQ(V)) and
+//!   predicts one number (cycle life).
 //!
 //! [`ForecasterParams`] and [`MultiTaskParams`] are the workspace's params →
 //! fitted-model layer over these networks (`voltai_core::Fit`); their fitted
@@ -68,6 +71,8 @@ macro_rules! fit_setters {
 }
 
 pub mod convert;
+pub mod curve;
+mod curve_params;
 pub mod device;
 mod forecaster;
 mod forecaster_params;
@@ -80,6 +85,8 @@ pub mod trajectories;
 pub mod transfer;
 
 pub use burn::tensor::Device;
+pub use curve::{CurveArchitecture, CurveNet, CurveNetConfig};
+pub use curve_params::{CurveRegressor, CurveRegressorParams};
 pub use forecaster::{Activations, ForecastLoss, Forecaster, ForecasterConfig};
 pub use forecaster_params::{FittedForecaster, ForecasterParams};
 pub use multitask_params::{FittedMultiTask, MultiTaskData, MultiTaskParams};

@@ -16,6 +16,10 @@ use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 #[path = "forecaster_suite/contract.rs"]
 mod contract;
 
+/// The curve regressors (MLP, CNN, LSTM, Transformer).
+#[path = "forecaster_suite/curves.rs"]
+mod curves;
+
 /// Linear fade then a knee: cells fade at slightly different rates.
 fn synthetic(n_cells: usize, cycles: usize) -> Vec<CellSeries> {
     (0..n_cells)

@@ -6,8 +6,9 @@
 //! from inner cross-validation; seed-dependent models run ten seeds.
 //!
 //! ```text
-//! cargo run --release --example life_benchmark            # full, a few minutes
-//! VOLTAI_QUICK=1 cargo run --release --example life_benchmark   # trimmed, seconds
+//! cargo run --release --example life_benchmark                     # classical rows, 5 s
+//! cargo run --release --features neural --example life_benchmark    # + MLP, CNN, LSTM, Transformer, 18 s
+//! VOLTAI_QUICK=1 cargo run --release --example life_benchmark       # trimmed grids, two seeds
 //! ```
 //! Writes `reports/life_benchmark/benchmark.json` and `rmse.svg`.
 

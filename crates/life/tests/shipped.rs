@@ -119,8 +119,14 @@ mod benchmark {
     use voltai_battery_data::readers::SeversonSplit;
     use voltai_life::benchmark::{BenchmarkOptions, BenchmarkReport, run_benchmark};
 
+    /// The classical rows (the neural ones are tested in voltai-neural and
+    /// run by the example).
     fn run(data: &voltai_battery_data::readers::SeversonData) -> BenchmarkReport {
-        run_benchmark(data, &BenchmarkOptions::quick(), &mut |_| {}).unwrap()
+        let options = BenchmarkOptions {
+            neural: false,
+            ..BenchmarkOptions::quick()
+        };
+        run_benchmark(data, &options, &mut |_| {}).unwrap()
     }
 
     #[test]

@@ -19,8 +19,8 @@ use super::inputs::Input;
 /// where the model has one (then the benchmark's interval is that model's
 /// own; otherwise it is conformal).
 pub(crate) enum Fitted {
-    Point(Box<dyn Regressor + Send + Sync>),
-    Distribution(Box<dyn ProbabilisticRegressor + Send + Sync>),
+    Point(Box<dyn Regressor>),
+    Distribution(Box<dyn ProbabilisticRegressor>),
 }
 
 impl Fitted {
@@ -39,7 +39,7 @@ impl Fitted {
 }
 
 /// Fits one candidate's params on a training set.
-type FitFn = Box<dyn Fn(&Dataset) -> Result<Fitted> + Send + Sync>;
+type FitFn = Box<dyn Fn(&Dataset) -> Result<Fitted>>;
 
 /// One point of a family's grid.
 pub(crate) struct Candidate {
@@ -51,8 +51,8 @@ pub(crate) struct Candidate {
 impl Candidate {
     fn point<P>(label: String, params: P) -> Self
     where
-        P: Fit + Send + Sync + 'static,
-        P::Model: Regressor + Send + Sync + 'static,
+        P: Fit + 'static,
+        P::Model: Regressor + 'static,
     {
         Candidate {
             label,
@@ -61,8 +61,8 @@ impl Candidate {
     }
     fn distribution<P>(label: String, params: P) -> Self
     where
-        P: Fit + Send + Sync + 'static,
-        P::Model: ProbabilisticRegressor + Send + Sync + 'static,
+        P: Fit + 'static,
+        P::Model: ProbabilisticRegressor + 'static,
     {
         Candidate {
             label,
@@ -275,8 +275,77 @@ fn boosting(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
         .collect()
 }
 
-/// The families, in BatteryML's table order (the neural rows are not here
-/// yet).
+/// One neural network on the QdLinear curve, fixed settings (as BatteryML's
+/// configs): no grid, so no inner cross-validation.
+#[cfg(feature = "neural")]
+fn curve_network(
+    architecture: voltai_neural::CurveArchitecture,
+    seed: u64,
+    quick: bool,
+) -> Result<Vec<Candidate>> {
+    use voltai_neural::{CurveArchitecture, CurveRegressorParams};
+    let epochs = if quick { 40 } else { 500 };
+    // Attention trains best a little slower, on shorter tokens.
+    let (rate, patch) = match architecture {
+        CurveArchitecture::Transformer => (3e-3, 4),
+        _ => (1e-2, 10),
+    };
+    let params = CurveRegressorParams::new(architecture)
+        .patch(patch)?
+        .training(epochs, rate, 100, 1e-4)?
+        .seed(seed);
+    Ok(vec![Candidate::point(
+        format!("{epochs} epochs max, rate {rate}, weight decay 1e-4"),
+        params,
+    )])
+}
+
+#[cfg(feature = "neural")]
+fn mlp(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    curve_network(voltai_neural::CurveArchitecture::Mlp, seed, quick)
+}
+
+#[cfg(feature = "neural")]
+fn cnn(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    curve_network(voltai_neural::CurveArchitecture::Cnn, seed, quick)
+}
+
+#[cfg(feature = "neural")]
+fn lstm(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    curve_network(voltai_neural::CurveArchitecture::Lstm, seed, quick)
+}
+
+#[cfg(feature = "neural")]
+fn transformer(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    curve_network(voltai_neural::CurveArchitecture::Transformer, seed, quick)
+}
+
+/// The MLP, CNN, LSTM and Transformer rows (voltai-life's `neural`
+/// feature), with BatteryML's means and standard deviations over ten seeds.
+#[cfg(feature = "neural")]
+pub fn neural_families() -> Vec<Family> {
+    let f = |name, m: (f64, f64), sd: (f64, f64), grid| Family {
+        name,
+        input: Input::QdLinear,
+        batteryml: (Some(m.0), Some(m.1)),
+        batteryml_sd: (Some(sd.0), Some(sd.1)),
+        seeded: true,
+        grid,
+    };
+    vec![
+        f(
+            "MLP",
+            (149.0, 275.0),
+            (3.0, 27.0),
+            mlp as fn(u64, bool) -> Result<Vec<Candidate>>,
+        ),
+        f("CNN", (102.0, 228.0), (94.0, 104.0), cnn),
+        f("LSTM", (119.0, 219.0), (11.0, 33.0), lstm),
+        f("Transformer", (135.0, 364.0), (13.0, 25.0), transformer),
+    ]
+}
+
+/// The classical families, in BatteryML's table order.
 pub fn families() -> Vec<Family> {
     let f = |name, input, m1, m2, seeded, grid| Family {
         name,

@@ -10,13 +10,17 @@
 //! No test cell is used for any choice. Each row also reports how many test
 //! cells fall inside a 90 % interval: the model's own predictive
 //! distribution where it has one (the GP), otherwise split-conformal on the
-//! inner cross-validation's out-of-fold residuals of the chosen candidate.
-//! All models fit log10(cycle life).
+//! outer cross-validation's out-of-fold residuals — the errors of the whole
+//! procedure, selection included, on cells it did not see. All models fit
+//! log10(cycle life). Families with a single setting (the neural networks,
+//! like BatteryML's fixed configs) skip the inner cross-validation.
 
 mod families;
 mod inputs;
 mod report;
 
+#[cfg(feature = "neural")]
+pub use families::neural_families;
 pub use families::{Family, families};
 pub use inputs::{Input, QDLINEAR_STEP};
 pub use report::{BenchmarkReport, BenchmarkRow, OverSeeds};
@@ -45,6 +49,9 @@ pub struct BenchmarkOptions {
     pub inner_folds: usize,
     /// The first seed (folds and models).
     pub seed: u64,
+    /// Adds the MLP, CNN, LSTM and Transformer rows; needs voltai-life's
+    /// `neural` feature (an error without it).
+    pub neural: bool,
 }
 
 impl BenchmarkOptions {
@@ -56,6 +63,7 @@ impl BenchmarkOptions {
             outer_folds: 5,
             inner_folds: 4,
             seed: 0,
+            neural: cfg!(feature = "neural"),
         }
     }
 
@@ -67,6 +75,7 @@ impl BenchmarkOptions {
             outer_folds: 3,
             inner_folds: 3,
             seed: 0,
+            neural: cfg!(feature = "neural"),
         }
     }
 
@@ -82,14 +91,24 @@ impl BenchmarkOptions {
                 return Err(Error::invalid_parameter(name, k, "[2, 20]"));
             }
         }
+        if self.neural && !cfg!(feature = "neural") {
+            return Err(Error::InvalidInput(
+                "the neural rows need voltai-life's `neural` feature".into(),
+            ));
+        }
         Ok(())
     }
-}
 
-/// The chosen candidate and its out-of-fold |log10 residuals|.
-struct Selection {
-    index: usize,
-    residuals: Vec<f64>,
+    /// The families this run covers.
+    fn families(&self) -> Vec<Family> {
+        #[allow(unused_mut)]
+        let mut out = families();
+        #[cfg(feature = "neural")]
+        if self.neural {
+            out.extend(neural_families());
+        }
+        out
+    }
 }
 
 fn cycles_rmse(log_truth: ArrayView1<'_, f64>, log_pred: ArrayView1<'_, f64>) -> f64 {
@@ -102,12 +121,16 @@ fn cycles_rmse(log_truth: ArrayView1<'_, f64>, log_pred: ArrayView1<'_, f64>) ->
     (se / n).sqrt()
 }
 
-/// Picks the candidate with the lowest k-fold RMSE in cycles on `data`.
-fn select(candidates: &[Candidate], data: &Dataset, k: usize, seed: u64) -> Result<Selection> {
+/// The index of the candidate with the lowest k-fold RMSE in cycles on
+/// `data` (the only one when there is one: nothing to choose).
+fn select(candidates: &[Candidate], data: &Dataset, k: usize, seed: u64) -> Result<usize> {
+    if candidates.len() == 1 {
+        return Ok(0);
+    }
     let n = data.n_samples();
     let folds = shuffled_fold_ids(n, k.min(n), seed)?;
     let y = data.targets()?;
-    let mut best: Option<(f64, usize, Array1<f64>)> = None;
+    let mut best: Option<(f64, usize)> = None;
     for (c, candidate) in candidates.iter().enumerate() {
         let mut oof = Array1::zeros(n);
         for fold in 0..k.min(n) {
@@ -125,15 +148,12 @@ fn select(candidates: &[Candidate], data: &Dataset, k: usize, seed: u64) -> Resu
                 format!("candidate `{}` has a non-finite CV error", candidate.label),
             ));
         }
-        if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
-            best = Some((score, c, oof));
+        if best.is_none_or(|(s, _)| score < s) {
+            best = Some((score, c));
         }
     }
-    let (_, index, oof) = best.ok_or_else(|| Error::EmptyInput("no candidates".into()))?;
-    Ok(Selection {
-        index,
-        residuals: y.iter().zip(&oof).map(|(t, p)| (t - p).abs()).collect(),
-    })
+    best.map(|(_, index)| index)
+        .ok_or_else(|| Error::EmptyInput("no candidates".into()))
 }
 
 /// The split-conformal half-width: the ⌈(n+1)·0.9⌉-th smallest residual
@@ -182,7 +202,7 @@ pub fn run_benchmark(
 ) -> Result<BenchmarkReport> {
     options.check()?;
     let inputs = Inputs::of(data)?;
-    let families = families();
+    let families = options.families();
     let seeds_of = |f: &Family| if f.seeded { options.seeds } else { 1 };
     let total: usize = families
         .iter()
@@ -211,7 +231,7 @@ pub fn run_benchmark(
             let inner = train.select(&fit_rows)?;
             let candidates = family.candidates(options.seed, options.quick)?;
             let chosen = select(&candidates, &inner, options.inner_folds, options.seed)?;
-            let model = candidates[chosen.index].fit(&inner)?;
+            let model = candidates[chosen].fit(&inner)?;
             let pred = model.predict(train.select(&held)?.features())?;
             for (&i, p) in held.iter().zip(pred) {
                 outer_pred[i] = p;
@@ -219,7 +239,14 @@ pub fn run_benchmark(
             step += 1;
             report(step, "outer cross-validation", progress);
         }
-        let outer_cv_rmse = cycles_rmse(train.targets()?, outer_pred.view());
+        let train_y = train.targets()?;
+        let outer_cv_rmse = cycles_rmse(train_y, outer_pred.view());
+        let residuals: Vec<f64> = train_y
+            .iter()
+            .zip(&outer_pred)
+            .map(|(t, p)| (t - p).abs())
+            .collect();
+        let half_width = conformal_half_width(&residuals);
 
         // The final fits, one per seed, on all training cells.
         let (mut m1, mut m2, mut c1, mut c2) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -229,9 +256,8 @@ pub fn run_benchmark(
             let seed = options.seed + s as u64;
             let candidates = family.candidates(seed, options.quick)?;
             let chosen = select(&candidates, &train, options.inner_folds, seed)?;
-            let model = candidates[chosen.index].fit(&train)?;
+            let model = candidates[chosen].fit(&train)?;
             own_interval = matches!(model, Fitted::Distribution(_));
-            let half_width = conformal_half_width(&chosen.residuals);
             let (r1, cov1) = score(&model, half_width, &all, &inputs.matr1)?;
             let (r2, cov2) = score(&model, half_width, &all, &inputs.matr2)?;
             m1.push(r1);
@@ -239,7 +265,7 @@ pub fn run_benchmark(
             c1.push(cov1);
             c2.push(cov2);
             if s == 0 {
-                chosen_label = candidates[chosen.index].label.clone();
+                chosen_label = candidates[chosen].label.clone();
             }
             step += 1;
             report(step, "final fits", progress);
@@ -255,7 +281,7 @@ pub fn run_benchmark(
             interval: if own_interval {
                 "predictive distribution".into()
             } else {
-                "split conformal (inner-CV residuals)".into()
+                "split conformal (outer-CV residuals)".into()
             },
             outer_cv_rmse,
             chosen: chosen_label,

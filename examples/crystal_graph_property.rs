@@ -129,7 +129,7 @@ fn main() -> Result<()> {
             .hidden(48)?
             .layers(3)?
             .batch_size(16)?
-            .training(epochs, 2e-3, 1e-4, 25)?
+            .training(epochs, 2e-3, 25, 1e-4)?
             .seed(SEED);
         let bar = support::progress(epochs as u64);
         bar.set_message(format!("training {arch:?}"));

@@ -69,7 +69,7 @@ fn main() -> Result<()> {
         .hidden(64)?
         .layers(3)?
         .batch_size(16)?
-        .training(epochs, 2e-3, 1e-4, epochs)?
+        .training(epochs, 2e-3, epochs, 1e-4)?
         .seed(0);
     let start = Instant::now();
     let fitted = params.fit(&GraphData::new(&gx, &gy)?)?;

@@ -136,26 +136,7 @@ impl GraphModelParams {
 
     voltai_neural::fit_setters!("graphs");
 
-    /// Epochs, learning rate, weight decay and patience (checked by
-    /// [`TrainConfig::check`]; the learning rate decays to 5 % by cosine).
-    pub fn training(
-        mut self,
-        epochs: usize,
-        learning_rate: f64,
-        weight_decay: f64,
-        patience: usize,
-    ) -> Result<Self> {
-        let config = TrainConfig {
-            epochs,
-            learning_rate,
-            weight_decay,
-            patience,
-            ..self.training
-        };
-        config.check()?;
-        self.training = config;
-        Ok(self)
-    }
+    voltai_neural::training_setter!();
 
     fn outputs(&self) -> usize {
         match self.task {

@@ -31,7 +31,7 @@ fn obelix_loss_falls_and_runs_repeat() {
             .unwrap()
             .batch_size(16)
             .unwrap()
-            .training(25, 3e-3, 0.0, 100)
+            .training(25, 3e-3, 100, 0.0)
             .unwrap()
             .seed(7);
         let data = GraphData::new(&graphs, &y).unwrap();
@@ -84,7 +84,7 @@ fn jarvis_metal_classification_smoke() {
     let params = GraphModelParams::new(Architecture::EdgeMpnn, Task::Classification { classes: 2 })
         .hidden(16)
         .unwrap()
-        .training(15, 3e-3, 0.0, 100)
+        .training(15, 3e-3, 100, 0.0)
         .unwrap();
     let fitted = params
         .fit(&GraphData::new(&graphs, &labels).unwrap())

@@ -79,26 +79,7 @@ impl CurveRegressorParams {
         Ok(self)
     }
 
-    /// Epochs, initial learning rate, patience and decoupled weight decay
-    /// (AdamW when > 0), checked as [`TrainConfig::check`] does.
-    pub fn training(
-        mut self,
-        epochs: usize,
-        learning_rate: f64,
-        patience: usize,
-        weight_decay: f64,
-    ) -> Result<Self> {
-        let config = TrainConfig {
-            epochs,
-            learning_rate,
-            patience,
-            weight_decay,
-            ..self.training
-        };
-        config.check()?;
-        self.training = config;
-        Ok(self)
-    }
+    crate::training_setter!();
 
     crate::fit_setters!("rows");
 

@@ -70,6 +70,37 @@ macro_rules! fit_setters {
     };
 }
 
+/// The `training(epochs, learning_rate, patience, weight_decay)` setter of
+/// the params types with weight decay (multi-task, curve, graph models),
+/// written once so the arguments read the same everywhere. The params struct
+/// needs a field `training: TrainConfig`.
+#[macro_export]
+macro_rules! training_setter {
+    () => {
+        /// Epochs, initial learning rate, patience and decoupled weight decay
+        /// (AdamW when > 0), checked as
+        /// [`TrainConfig::check`](crate::train::TrainConfig::check) does.
+        pub fn training(
+            mut self,
+            epochs: usize,
+            learning_rate: f64,
+            patience: usize,
+            weight_decay: f64,
+        ) -> ::voltai_core::Result<Self> {
+            let config = $crate::train::TrainConfig {
+                epochs,
+                learning_rate,
+                patience,
+                weight_decay,
+                ..self.training
+            };
+            config.check()?;
+            self.training = config;
+            Ok(self)
+        }
+    };
+}
+
 pub mod convert;
 pub mod curve;
 mod curve_params;

@@ -52,23 +52,7 @@ impl RandomForestParams {
         })
     }
 
-    /// Largest tree depth, ≥ 1.
-    pub fn max_depth(mut self, depth: usize) -> Result<Self> {
-        self.tree = self.tree.max_depth(depth)?;
-        Ok(self)
-    }
-
-    /// Fewest samples in each leaf, ≥ 1.
-    pub fn min_samples_leaf(mut self, n: usize) -> Result<Self> {
-        self.tree = self.tree.min_samples_leaf(n)?;
-        Ok(self)
-    }
-
-    /// Features considered at each split.
-    pub fn max_features(mut self, m: MaxFeatures) -> Result<Self> {
-        self.tree = self.tree.max_features(m)?;
-        Ok(self)
-    }
+    super::tree_setters!();
 
     /// Whether each tree sees a bootstrap sample (default) or every row.
     pub fn bootstrap(mut self, yes: bool) -> Self {

@@ -68,7 +68,7 @@ fn graph_models_meet_the_contract() -> Result<()> {
                 .hidden(8)?
                 .layers(2)?
                 .batch_size(4)?
-                .training(3, 3e-3, 0.0, 3)?
+                .training(3, 3e-3, 3, 0.0)?
                 .seed(2);
             let name = format!("{arch:?} {task:?}");
             let model = check_model(
@@ -113,7 +113,7 @@ fn hand_built_graphs_that_break_the_rules_are_refused() -> Result<()> {
     let mut set = graphs.clone();
     set[2] = bad;
     let params =
-        GraphModelParams::new(Architecture::Cgcnn, Task::Regression).training(2, 1e-3, 0.0, 2)?;
+        GraphModelParams::new(Architecture::Cgcnn, Task::Regression).training(2, 1e-3, 2, 0.0)?;
     assert!(params.fit(&GraphData::new(&set, &y)?).is_err());
     Ok(())
 }

@@ -7,7 +7,9 @@ use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use voltai_core::persist::Persist;
 use voltai_core::split::train_test_split;
-use voltai_core::{Dataset, Error, Fit, ProgressFn, Regressor, Result, check};
+use voltai_core::{
+    Dataset, Error, Fit, FittedStandardScaler, ProgressFn, Regressor, Result, StandardScaler, check,
+};
 
 use crate::convert::{array2, scalar, tensor2};
 use crate::curve::{CurveArchitecture, CurveNet, CurveNetConfig};
@@ -112,18 +114,18 @@ impl CurveRegressorParams {
                 "a curve regressor needs two rows (one held out for early stopping)".into(),
             ));
         }
-        let scaling = Scaling::of(x, y);
+        let scaling = Scaling::of(x, y)?;
         let split = train_test_split(n, self.validation_fraction, self.seed)?;
         let device = self.backend.device(self.seed)?;
-        let rows = |r: &[usize]| -> (Tensor<2>, Tensor<2>) {
-            let xs = scaling.inputs(x.select(Axis(0), r).view());
+        let rows = |r: &[usize]| -> Result<(Tensor<2>, Tensor<2>)> {
+            let xs = scaling.inputs(x.select(Axis(0), r).view())?;
             let ys = Array2::from_shape_fn((r.len(), 1), |(i, _)| {
                 ((y[r[i]] - scaling.y_mean) / scaling.y_scale) as f32
             });
-            (tensor2(xs.view(), &device), tensor2(ys.view(), &device))
+            Ok((tensor2(xs.view(), &device), tensor2(ys.view(), &device)))
         };
-        let (xt, yt) = rows(&split.train);
-        let (xv, yv) = rows(&split.test);
+        let (xt, yt) = rows(&split.train)?;
+        let (xv, yv) = rows(&split.test)?;
         let mse = |m: &CurveNet, x: &Tensor<2>, y: &Tensor<2>| -> Result<Tensor<1>> {
             Ok((m.forward(x.clone())? - y.clone()).powf_scalar(2.0).mean())
         };
@@ -153,36 +155,36 @@ impl Fit for CurveRegressorParams {
     }
 }
 
-/// Per-position standardisation of the curves and of the target (a
-/// position that never varies keeps scale 1).
+/// The curves standardised per sample position (core's scaler: a position
+/// that never varies keeps scale 1) and the target by its mean and
+/// population standard deviation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Scaling {
-    x_mean: Vec<f64>,
-    x_scale: Vec<f64>,
+    x: FittedStandardScaler,
     y_mean: f64,
     y_scale: f64,
 }
 
 impl Scaling {
-    fn of(x: ArrayView2<'_, f64>, y: ndarray::ArrayView1<'_, f64>) -> Self {
-        let spread = |v: ndarray::ArrayView1<'_, f64>| {
-            let m = v.mean().unwrap_or(0.0);
-            let s = v.mapv(|a| (a - m).powi(2)).mean().unwrap_or(0.0).sqrt();
-            (m, if s > 0.0 && s.is_finite() { s } else { 1.0 })
-        };
-        let (x_mean, x_scale) = x.columns().into_iter().map(spread).unzip();
-        let (y_mean, y_scale) = spread(y);
-        Scaling {
-            x_mean,
-            x_scale,
+    fn of(x: ArrayView2<'_, f64>, y: ndarray::ArrayView1<'_, f64>) -> Result<Self> {
+        let y_mean = y.mean().unwrap_or(0.0);
+        let y_sd = y
+            .mapv(|v| (v - y_mean).powi(2))
+            .mean()
+            .unwrap_or(0.0)
+            .sqrt();
+        Ok(Scaling {
+            x: StandardScaler::new().fit_array(x)?,
             y_mean,
-            y_scale,
-        }
-    }
-    fn inputs(&self, x: ArrayView2<'_, f64>) -> Array2<f32> {
-        Array2::from_shape_fn(x.dim(), |(i, j)| {
-            ((x[[i, j]] - self.x_mean[j]) / self.x_scale[j]) as f32
+            y_scale: if y_sd > 0.0 && y_sd.is_finite() {
+                y_sd
+            } else {
+                1.0
+            },
         })
+    }
+    fn inputs(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f32>> {
+        Ok(self.x.transform(x)?.mapv(|v| v as f32))
     }
 }
 
@@ -216,7 +218,7 @@ impl Regressor for CurveRegressor {
         if x.nrows() == 0 {
             return Ok(Array1::zeros(0));
         }
-        let xs = self.scaling.inputs(x);
+        let xs = self.scaling.inputs(x)?;
         let out = array2(self.net.forward(tensor2(xs.view(), &self.device))?.detach())?;
         let pred: Array1<f64> = out
             .column(0)

@@ -115,8 +115,6 @@ pub struct Family {
     pub input: Input,
     /// BatteryML's RMSE (cycles) on MATR1 and MATR2, where published.
     pub batteryml: (Option<f64>, Option<f64>),
-    /// BatteryML's standard deviations over seeds, where published.
-    pub batteryml_sd: (Option<f64>, Option<f64>),
     /// Whether the fit depends on a seed (then it runs for every seed).
     pub seeded: bool,
     grid: fn(u64, bool) -> Result<Vec<Candidate>>,
@@ -321,14 +319,13 @@ fn transformer(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
 }
 
 /// The MLP, CNN, LSTM and Transformer rows (voltai-life's `neural`
-/// feature), with BatteryML's means and standard deviations over ten seeds.
+/// feature), with BatteryML's mean RMSE over ten seeds.
 #[cfg(feature = "neural")]
 pub fn neural_families() -> Vec<Family> {
-    let f = |name, m: (f64, f64), sd: (f64, f64), grid| Family {
+    let f = |name, m: (f64, f64), grid| Family {
         name,
         input: Input::QdLinear,
         batteryml: (Some(m.0), Some(m.1)),
-        batteryml_sd: (Some(sd.0), Some(sd.1)),
         seeded: true,
         grid,
     };
@@ -336,12 +333,11 @@ pub fn neural_families() -> Vec<Family> {
         f(
             "MLP",
             (149.0, 275.0),
-            (3.0, 27.0),
             mlp as fn(u64, bool) -> Result<Vec<Candidate>>,
         ),
-        f("CNN", (102.0, 228.0), (94.0, 104.0), cnn),
-        f("LSTM", (119.0, 219.0), (11.0, 33.0), lstm),
-        f("Transformer", (135.0, 364.0), (13.0, 25.0), transformer),
+        f("CNN", (102.0, 228.0), cnn),
+        f("LSTM", (119.0, 219.0), lstm),
+        f("Transformer", (135.0, 364.0), transformer),
     ]
 }
 
@@ -351,11 +347,10 @@ pub fn families() -> Vec<Family> {
         name,
         input,
         batteryml: (Some(m1), Some(m2)),
-        batteryml_sd: (None, None),
         seeded,
         grid,
     };
-    let mut out = vec![
+    vec![
         f(
             "dummy (training mean)",
             Input::Nothing,
@@ -407,7 +402,5 @@ pub fn families() -> Vec<Family> {
             true,
             boosting,
         ),
-    ];
-    out[7].batteryml_sd = (Some(9.0), Some(7.0));
-    out
+    ]
 }

@@ -27,6 +27,8 @@ pub use report::{BenchmarkReport, BenchmarkRow, OverSeeds};
 
 use ndarray::{Array1, ArrayView1};
 use voltai_battery_data::readers::SeversonData;
+use voltai_core::conformal::Intervals;
+use voltai_core::metrics::rmse;
 use voltai_core::split::shuffled_fold_ids;
 use voltai_core::{Dataset, Error, Progress, ProgressFn, Result};
 
@@ -111,14 +113,10 @@ impl BenchmarkOptions {
     }
 }
 
-fn cycles_rmse(log_truth: ArrayView1<'_, f64>, log_pred: ArrayView1<'_, f64>) -> f64 {
-    let n = log_truth.len().max(1) as f64;
-    let se: f64 = log_truth
-        .iter()
-        .zip(log_pred)
-        .map(|(t, p)| (10f64.powf(*t) - 10f64.powf(*p)).powi(2))
-        .sum();
-    (se / n).sqrt()
+/// RMSE in cycles of log10 predictions.
+fn cycles_rmse(log_truth: ArrayView1<'_, f64>, log_pred: ArrayView1<'_, f64>) -> Result<f64> {
+    let cycles = |v: ArrayView1<'_, f64>| v.mapv(|l| 10f64.powf(l));
+    rmse(cycles(log_truth).view(), cycles(log_pred).view())
 }
 
 /// The index of the candidate with the lowest k-fold RMSE in cycles on
@@ -141,7 +139,7 @@ fn select(candidates: &[Candidate], data: &Dataset, k: usize, seed: u64) -> Resu
                 oof[i] = p;
             }
         }
-        let score = cycles_rmse(y, oof.view());
+        let score = cycles_rmse(y, oof.view())?;
         if !score.is_finite() {
             return Err(Error::numerical(
                 "benchmark selection",
@@ -175,22 +173,17 @@ fn score(model: &Fitted, half_width: f64, data: &Dataset, rows: &[usize]) -> Res
     let x = test.features();
     let truth = test.targets()?;
     let pred = model.predict(x)?;
-    let (lo, hi) = match model.predict_dist(x) {
-        Some(dist) => {
-            let d = dist?;
-            d.interval(Z90)?
-        }
+    let (lower, upper) = match model.predict_dist(x) {
+        Some(dist) => dist?.interval(Z90)?,
         None => (pred.mapv(|p| p - half_width), pred.mapv(|p| p + half_width)),
     };
-    let inside = truth
-        .iter()
-        .zip(lo.iter().zip(&hi))
-        .filter(|(t, (l, h))| *l <= *t && *t <= *h)
-        .count();
-    Ok((
-        cycles_rmse(truth, pred.view()),
-        inside as f64 / rows.len().max(1) as f64,
-    ))
+    let rmse = cycles_rmse(truth, pred.view())?;
+    let interval = Intervals {
+        prediction: pred,
+        lower,
+        upper,
+    };
+    Ok((rmse, interval.coverage(truth)?))
 }
 
 /// Runs every family of [`families`] on the Severson cells. Reports one
@@ -240,7 +233,7 @@ pub fn run_benchmark(
             report(step, "outer cross-validation", progress);
         }
         let train_y = train.targets()?;
-        let outer_cv_rmse = cycles_rmse(train_y, outer_pred.view());
+        let outer_cv_rmse = cycles_rmse(train_y, outer_pred.view())?;
         let residuals: Vec<f64> = train_y
             .iter()
             .zip(&outer_pred)
@@ -322,7 +315,7 @@ mod tests {
     fn cycles_rmse_undoes_the_logarithm() {
         let truth = ndarray::array![2.0, 3.0];
         let pred = ndarray::array![200f64.log10(), 3.0];
-        let r = cycles_rmse(truth.view(), pred.view());
+        let r = cycles_rmse(truth.view(), pred.view()).unwrap();
         assert!((r - (100.0f64 * 100.0 / 2.0).sqrt()).abs() < 1e-9);
     }
 }

@@ -6,5 +6,7 @@
 mod attia_replay;
 #[path = "workflows/cross_validate.rs"]
 mod cross_validate;
+#[path = "workflows/physics_fusion.rs"]
+mod physics_fusion;
 #[path = "workflows/severson_discharge_cv.rs"]
 mod severson_discharge_cv;

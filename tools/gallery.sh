@@ -18,6 +18,7 @@ quickstart severson_parity.svg
 eis_failure_svm roc.svg
 eis_anomaly_ocsvm decision_vs_soh.svg
 multifidelity_surrogate fits_2C.svg
+multifidelity_physics fit_2C.svg
 eis_capacity_gp parity.svg
 lifetime_linear_uncertainty learning_curve.svg
 sindy_lorenz lorenz.svg

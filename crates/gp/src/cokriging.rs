@@ -7,7 +7,8 @@
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::exact::{Gp, GpParams};
+use crate::exact::{Gp, GpParams, Predict};
+use crate::robust::{FitDiagnostic, Role, noise_dominates, role};
 use voltai_core::{
     Dataset, Error, Fit, Persist, Predictive, ProbabilisticRegressor, Regressor, Result,
 };
@@ -90,33 +91,105 @@ impl<K: Kernel + Clone> Fit<[Dataset]> for CoKrigingParams<K> {
     type Model = CoKriging<K>;
 
     /// Fits level by level; `data[t]` holds the observations of level t.
+    /// If the fit looks degenerate ([`CoKriging::diagnostics`]), every level
+    /// is refitted once with more and different random restarts, and the
+    /// refit is kept if it has fewer diagnostics (or as many and a higher
+    /// summed likelihood); what persists stays in the diagnostics.
     fn fit(&self, data: &[Dataset]) -> Result<CoKriging<K>> {
         voltai_core::check::same_len(
             "co-kriging data sets vs levels",
             self.levels.len(),
             data.len(),
         )?;
-        let mut fitted: Vec<Gp<K>> = Vec::with_capacity(data.len());
-        for (t, (params, d)) in self.levels.iter().zip(data).enumerate() {
-            let gp = if t == 0 {
-                params.fit_with_progress(d, &mut |_| {})?
-            } else {
-                let prev = CoKriging {
-                    levels: fitted.clone(),
-                };
-                let mu = prev.predict_dist(d.features())?.mean;
-                params.fit_with_basis(d.view(), Some(mu.insert_axis(Axis(1))), &mut |_| {})?
-            };
-            fitted.push(gp);
+        let first = fit_levels(&self.levels, data)?;
+        let issues = first.diagnostics()?;
+        if issues.is_empty() {
+            return Ok(first);
         }
-        Ok(CoKriging { levels: fitted })
+        let Some(more) = self
+            .levels
+            .iter()
+            .map(GpParams::with_more_restarts)
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Ok(first);
+        };
+        let second = fit_levels(&more, data)?;
+        let issues2 = second.diagnostics()?;
+        let lml = |m: &CoKriging<K>| {
+            m.levels
+                .iter()
+                .map(|g| g.log_marginal_likelihood())
+                .sum::<f64>()
+        };
+        if issues2.len() < issues.len()
+            || (issues2.len() == issues.len() && lml(&second) > lml(&first))
+        {
+            Ok(second)
+        } else {
+            Ok(first)
+        }
     }
+}
+
+fn fit_levels<K: Kernel + Clone>(levels: &[GpParams<K>], data: &[Dataset]) -> Result<CoKriging<K>> {
+    let mut fitted: Vec<Gp<K>> = Vec::with_capacity(data.len());
+    for (t, (params, d)) in levels.iter().zip(data).enumerate() {
+        let gp = if t == 0 {
+            params.fit_with_progress(d, &mut |_| {})?
+        } else {
+            let prev = CoKriging {
+                levels: fitted.clone(),
+            };
+            let mu = prev.predict_dist(d.features())?.mean;
+            params.fit_with_basis(d.view(), Some(mu.insert_axis(Axis(1))), &mut |_| {})?
+        };
+        fitted.push(gp);
+    }
+    Ok(CoKriging { levels: fitted })
 }
 
 impl<K: Kernel + Clone> CoKriging<K> {
     /// The per-level GPs (level t > 0 models the discrepancy δ_t).
     pub fn levels(&self) -> &[Gp<K>] {
         &self.levels
+    }
+
+    /// Signs of a degenerate fit: every level's hyperparameters at a
+    /// degenerate bound, a level explaining more than a fifth of its targets'
+    /// variance as noise, a ρ_t outside 0.1 … 10, and a discrepancy whose
+    /// signal variance (its kernel's first `variance` hyperparameter, on the
+    /// level's normalised scale where the targets have unit variance)
+    /// exceeds the targets' variance. Empty for a healthy fit.
+    pub fn diagnostics(&self) -> Result<Vec<FitDiagnostic>> {
+        let mut out: Vec<FitDiagnostic> = self
+            .levels
+            .iter()
+            .flat_map(|g| g.report().diagnostics.iter().cloned())
+            .collect();
+        for (t, g) in self.levels.iter().enumerate() {
+            let (names, theta) = g.hyperparameters();
+            out.extend(noise_dominates(t, &names, &theta));
+        }
+        for (k, rho) in self.rho()?.into_iter().enumerate() {
+            if !(0.1..=10.0).contains(&rho) {
+                out.push(FitDiagnostic::ImplausibleScale { level: k + 1, rho });
+            }
+            let kernel = self.levels[k + 1].kernel();
+            let variance = kernel
+                .param_names()
+                .iter()
+                .zip(kernel.log_params())
+                .find(|(n, _)| role(n) == Role::Variance)
+                .map(|(_, v)| v.exp());
+            if let Some(ratio) = variance.filter(|&v| v > 1.0) {
+                out.push(FitDiagnostic::DiscrepancyDominates {
+                    level: k + 1,
+                    ratio,
+                });
+            }
+        }
+        Ok(out)
     }
 
     /// The scale factors ρ_t of levels 1.. (in target units). Each
@@ -162,7 +235,7 @@ impl<K: Kernel + Clone> ProbabilisticRegressor for CoKriging<K> {
                 .as_ref()
                 .map_or(pred.variance.clone(), |p| p.epistemic.clone());
             let extra: Array2<f64> = pred.mean.clone().insert_axis(Axis(1));
-            let top = gp.predict_with_extra(x, Some(extra.view()))?;
+            let top = gp.predict_with_extra(x, Some(extra.view()), Predict::Observation)?;
             let parts = top
                 .parts
                 .ok_or_else(|| Error::numerical("co-kriging", "missing variance split"))?;

@@ -11,6 +11,7 @@ use crate::linalg::Cholesky;
 use crate::mean::Mean;
 use crate::noise::NoiseModel;
 use crate::optimize::{FitReport, OptimizerSettings, maximize};
+use crate::robust;
 use voltai_core::{
     Dataset, DatasetView, Error, Fit, Persist, Predictive, ProbabilisticRegressor, ProgressFn,
     Regressor, Result, check,
@@ -46,6 +47,10 @@ pub struct GpParams<K> {
     noise: NoiseModel,
     normalize_y: bool,
     optimizer: Option<OptimizerSettings>,
+    /// Data-driven starts, bounds and restarts, with the degenerate-fit check
+    /// and one retry ([`GpParams::optimize_auto`]).
+    #[serde(default)]
+    auto: bool,
 }
 
 /// A fitted GP regressor.
@@ -103,6 +108,7 @@ impl<K: Kernel + Clone> GpParams<K> {
             noise: NoiseModel::default(),
             normalize_y: true,
             optimizer: None,
+            auto: false,
         }
     }
 
@@ -124,9 +130,41 @@ impl<K: Kernel + Clone> GpParams<K> {
         self
     }
 
+    /// Fit hyperparameters by maximising the LML, robustly and without
+    /// settings to choose: starts and bounds read from the data (length-scales
+    /// from each input's range, variances from the normalised targets), the
+    /// number of random restarts from the problem size, and a check after
+    /// fitting. A length-scale at its lower bound, or a signal or noise
+    /// variance at its upper bound, triggers one retry with more restarts; if
+    /// the best optimum is still degenerate the model is returned with
+    /// [`FitReport::diagnostics`] saying so. Kernel hyperparameters whose role
+    /// the kernel's names do not reveal (periods, exponents) start from their
+    /// given values within ×/÷ 1000.
+    ///
+    /// ```
+    /// use ndarray::Array2;
+    /// use voltai_core::{Dataset, Fit};
+    /// use voltai_gp::GpParams;
+    /// use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
+    ///
+    /// let x = Array2::from_shape_fn((30, 1), |(i, _)| i as f64 * 10.0);
+    /// let y = x.column(0).mapv(|v| (v / 60.0).sin());
+    /// let kernel = Sum(Scaled::new(1.0, Rbf::new(1.0)?)?, White::new(1e-2)?);
+    /// let gp = GpParams::new(kernel).optimize_auto(0).fit(&Dataset::new(x, y)?)?;
+    /// assert!(gp.report().diagnostics.is_empty());
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn optimize_auto(mut self, seed: u64) -> Self {
+        self = self.optimize(0, seed);
+        self.auto = true;
+        self
+    }
+
     /// Fit hyperparameters by maximising the LML: `restarts` extra random starts
-    /// (seeded), default bounds 1e-5 … 1e5 on every hyperparameter.
+    /// (seeded), default bounds 1e-5 … 1e5 on every hyperparameter, starting
+    /// from the kernel's given values (scikit-learn's procedure).
     pub fn optimize(mut self, restarts: usize, seed: u64) -> Self {
+        self.auto = false;
         let n = self.kernel.log_params().len() + self.noise.n_params();
         self.optimizer = Some(OptimizerSettings {
             restarts,
@@ -134,14 +172,29 @@ impl<K: Kernel + Clone> GpParams<K> {
             bounds: vec![(1e-5, 1e5); n],
             max_iter: 200,
             priors: Vec::new(),
+            start_box: None,
         });
         self
+    }
+
+    /// The same settings with more and different random restarts (the retry
+    /// after a degenerate fit); `None` without an optimiser.
+    pub(crate) fn with_more_restarts(&self) -> Option<Self> {
+        let settings = self.optimizer.as_ref()?;
+        let mut more = self.clone();
+        more.optimizer = Some(OptimizerSettings {
+            restarts: 2 * settings.restarts + 4,
+            seed: settings.seed.wrapping_add(0x9e37_79b9),
+            ..settings.clone()
+        });
+        Some(more)
     }
 
     /// Full control of the optimiser (bounds, priors, iterations).
     pub fn optimizer(mut self, settings: OptimizerSettings) -> Result<Self> {
         let n = self.kernel.log_params().len() + self.noise.n_params();
         crate::optimize::check_bounds(&settings.bounds, n)?;
+        self.auto = false;
         for p in &settings.priors {
             if p.index >= n || !(p.std.is_finite() && p.std > 0.0) || !p.mean.is_finite() {
                 return Err(Error::InvalidInput(format!(
@@ -164,13 +217,20 @@ impl<K: Kernel + Clone> GpParams<K> {
         self.fit_with_basis(data.view(), None, progress)
     }
 
-    /// Fit with extra mean-basis columns (co-kriging passes the lower-fidelity prediction).
-    pub(crate) fn fit_with_basis(
+    /// Names of every hyperparameter: the kernel's, then `group_noise[g]`.
+    pub(crate) fn hyper_names(&self) -> Vec<String> {
+        let mut names = self.kernel.param_names();
+        names.resize(self.kernel.log_params().len(), String::from("kernel"));
+        names.extend((0..self.noise.n_params()).map(|g| format!("group_noise[{g}]")));
+        names
+    }
+
+    /// Checks the data and builds the likelihood's inputs (normalised targets, basis).
+    pub(crate) fn prepare(
         &self,
         data: DatasetView<'_>,
-        extra: Option<Array2<f64>>,
-        progress: &mut ProgressFn<'_>,
-    ) -> Result<Gp<K>> {
+        extra: Option<&Array2<f64>>,
+    ) -> Result<Prepared> {
         let x = data.features();
         self.kernel.check_input(x)?;
         let y = data.targets()?;
@@ -184,40 +244,81 @@ impl<K: Kernel + Clone> GpParams<K> {
             (0.0, 1.0)
         };
         let y_norm = y.mapv(|v| (v - y_mean) / y_scale);
-        let basis = self.mean.basis(x, extra.as_ref().map(|e| e.view()))?;
+        let basis = self.mean.basis(x, extra.map(|e| e.view()))?;
         if basis.ncols() >= n && basis.ncols() > 0 {
             return Err(Error::InvalidInput(format!(
                 "{} mean-basis columns need more than {n} training points",
                 basis.ncols()
             )));
         }
-        let problem = Problem {
-            kernel: &self.kernel,
-            x,
-            y: y_norm.view(),
-            basis: &basis,
-            noise: &self.noise,
-            y_scale,
-        };
         let mut theta0 = self.kernel.log_params();
         theta0.extend(self.noise.initial_log_params());
+        Ok(Prepared {
+            y_mean,
+            y_scale,
+            y_norm,
+            basis,
+            theta0,
+        })
+    }
+
+    /// The likelihood problem over prepared data.
+    pub(crate) fn problem<'a>(&'a self, x: ArrayView2<'a, f64>, p: &'a Prepared) -> Problem<'a, K> {
+        Problem {
+            kernel: &self.kernel,
+            x,
+            y: p.y_norm.view(),
+            basis: &p.basis,
+            noise: &self.noise,
+            y_scale: p.y_scale,
+        }
+    }
+
+    /// Fit with extra mean-basis columns (co-kriging passes the lower-fidelity prediction).
+    pub(crate) fn fit_with_basis(
+        &self,
+        data: DatasetView<'_>,
+        extra: Option<Array2<f64>>,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<Gp<K>> {
+        let x = data.features();
+        let prepared = self.prepare(data, extra.as_ref())?;
+        let problem = self.problem(x, &prepared);
+        let names = self.hyper_names();
+        let f = |t: &[f64]| problem.lml_grad(t);
         let (theta, report) = match &self.optimizer {
+            Some(settings) if self.auto => {
+                let (theta0, auto) =
+                    robust::auto_settings(&names, &prepared.theta0, x, x.nrows(), settings.seed);
+                robust::maximize_checked(&f, &names, &theta0, &auto, progress)?
+            }
             Some(settings) => {
-                let f = |t: &[f64]| problem.lml_grad(t);
-                maximize(&f, &theta0, settings, progress)?
+                let (theta, mut report) = maximize(&f, &prepared.theta0, settings, progress)?;
+                report.diagnostics = robust::at_bounds(&names, &theta, &settings.bounds);
+                (theta, report)
             }
-            None => {
-                let lml = problem.factorize(&theta0)?.lml;
-                (
-                    theta0.clone(),
-                    FitReport {
-                        log_marginal_likelihood: lml,
-                        runs: Vec::new(),
-                    },
-                )
-            }
+            None => (
+                prepared.theta0.clone(),
+                FitReport {
+                    log_marginal_likelihood: f64::NAN,
+                    runs: Vec::new(),
+                    diagnostics: Vec::new(),
+                },
+            ),
         };
-        let f = problem.factorize(&theta)?;
+        self.assemble(x, &prepared, extra, &theta, report)
+    }
+
+    /// The fitted model at log-hyperparameters `theta`.
+    pub(crate) fn assemble(
+        &self,
+        x: ArrayView2<'_, f64>,
+        prepared: &Prepared,
+        extra: Option<Array2<f64>>,
+        theta: &[f64],
+        report: FitReport,
+    ) -> Result<Gp<K>> {
+        let f = self.problem(x, prepared).factorize(theta)?;
         let mut kernel = self.kernel.clone();
         let nk = kernel.log_params().len();
         kernel.set_log_params(&theta[..nk])?;
@@ -228,8 +329,8 @@ impl<K: Kernel + Clone> GpParams<K> {
             noise_log_params: theta[nk..].to_vec(),
             x_train: x.to_owned(),
             extra_basis: extra,
-            y_mean,
-            y_scale,
+            y_mean: prepared.y_mean,
+            y_scale: prepared.y_scale,
             l: crate::linalg::to_nd(f.chol.l()),
             alpha: f.alpha,
             beta: f.beta,
@@ -238,10 +339,19 @@ impl<K: Kernel + Clone> GpParams<K> {
             jitter: f.chol.jitter,
             report: FitReport {
                 log_marginal_likelihood: f.lml,
-                runs: report.runs,
+                ..report
             },
         })
     }
+}
+
+/// Normalised targets, mean basis and initial hyperparameters of one fit.
+pub(crate) struct Prepared {
+    pub y_mean: f64,
+    pub y_scale: f64,
+    pub y_norm: Array1<f64>,
+    pub basis: Array2<f64>,
+    pub theta0: Vec<f64>,
 }
 
 impl<K: Kernel + Clone> Fit for GpParams<K> {
@@ -295,6 +405,17 @@ impl<K: Kernel + Clone> Gp<K> {
         self.jitter
     }
 
+    /// Names and fitted log-values of every hyperparameter (kernel, then
+    /// `group_noise[g]`); variances in normalised target units.
+    pub(crate) fn hyperparameters(&self) -> (Vec<String>, Vec<f64>) {
+        let mut names = self.kernel.param_names();
+        let mut theta = self.kernel.log_params();
+        names.resize(theta.len(), String::from("kernel"));
+        names.extend((0..self.noise_log_params.len()).map(|g| format!("group_noise[{g}]")));
+        theta.extend(self.noise_log_params.iter().copied());
+        (names, theta)
+    }
+
     /// GLS mean coefficients β (normalised units).
     pub fn mean_coefficients(&self) -> &Array1<f64> {
         &self.beta
@@ -345,17 +466,11 @@ impl<K: Kernel + Clone> Gp<K> {
         (latent, white)
     }
 
-    fn homoscedastic_noise(&self) -> f64 {
-        match &self.noise {
-            NoiseModel::Fixed(v) => *v / (self.y_scale * self.y_scale),
-            _ => 0.0,
-        }
-    }
-
     pub(crate) fn predict_with_extra(
         &self,
         x: ArrayView2<'_, f64>,
         extra: Option<ArrayView2<'_, f64>>,
+        of: Predict,
     ) -> Result<Predictive> {
         let lat = self.latent(x, extra)?;
         let (prior, white) = self.prior_diag(x);
@@ -366,9 +481,85 @@ impl<K: Kernel + Clone> Gp<K> {
         }
         let s2 = self.y_scale * self.y_scale;
         let epistemic = epi.mapv(|v| v.max(0.0) * s2);
-        let aleatoric = white.mapv(|w| (w + self.homoscedastic_noise()).max(0.0) * s2);
+        let noise = self.observation_noise(of)?;
+        let aleatoric = match of {
+            Predict::Latent => Array1::zeros(x.nrows()),
+            _ => white.mapv(|w| (w * s2 + noise).max(0.0)),
+        };
         let mean = lat.mean.mapv(|m| m * self.y_scale + self.y_mean);
         Predictive::from_parts(mean, epistemic, aleatoric)
+    }
+
+    /// Variance of a new observation's noise beyond the kernel's white terms
+    /// (original units), or why it is not known.
+    fn observation_noise(&self, of: Predict) -> Result<f64> {
+        match (of, &self.noise) {
+            (Predict::Latent, _) => Ok(0.0),
+            (Predict::Observation, NoiseModel::Fixed(v)) => Ok(*v),
+            (Predict::Observation, NoiseModel::PerGroup { .. }) => Err(Error::InvalidInput(
+                "this GP learned one noise level per group: ask for Predict::ObservationInGroup(g) \
+                 (or Predict::Latent for the noise-free function)"
+                    .into(),
+            )),
+            (Predict::Observation, NoiseModel::PerPoint(_)) => Err(Error::InvalidInput(
+                "this GP knows the noise of its training points only: ask for \
+                 Predict::ObservationWithNoise(variance) or Predict::Latent"
+                    .into(),
+            )),
+            (Predict::ObservationInGroup(g), NoiseModel::PerGroup { .. }) => self
+                .group_noise()
+                .get(g)
+                .copied()
+                .ok_or_else(|| Error::invalid_parameter("group", g, "a group seen in fitting")),
+            (Predict::ObservationInGroup(_), _) => Err(Error::InvalidInput(
+                "Predict::ObservationInGroup needs a GP fitted with NoiseModel::PerGroup".into(),
+            )),
+            (Predict::ObservationWithNoise(v), _) => {
+                if v.is_finite() && v >= 0.0 {
+                    Ok(v)
+                } else {
+                    Err(Error::invalid_parameter("noise variance", v, "[0, inf)"))
+                }
+            }
+        }
+    }
+
+    /// The predictive distribution of the quantity named by `of`: the latent
+    /// function (no observation noise), or a new observation with the noise
+    /// the model learned or was given. `variance` is always the total for
+    /// that quantity; `parts` splits it into the function's (epistemic) and
+    /// the noise's (aleatoric) share.
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use voltai_core::{Dataset, Fit};
+    /// use voltai_gp::{GpParams, NoiseModel, Predict};
+    /// use voltai_kernels::kernels::{Rbf, Scaled};
+    ///
+    /// // Two sources: a noisy one (group 0) and a precise one (group 1).
+    /// let x = Array2::from_shape_fn((40, 1), |(i, _)| (i % 20) as f64 / 19.0);
+    /// let y = x.column(0).mapv(|v| (5.0 * v).sin())
+    ///     + &Array2::from_shape_fn((40, 1), |(i, _)| if i < 20 { 0.3 * ((i * 7 % 5) as f64 - 2.0) } else { 0.0 }).column(0);
+    /// let groups = (0..40).map(|i| usize::from(i >= 20)).collect();
+    /// let gp = GpParams::new(Scaled::new(1.0, Rbf::new(0.3)?)?)
+    ///     .noise(NoiseModel::PerGroup { groups, initial: vec![0.1, 0.01] })
+    ///     .optimize_auto(0)
+    ///     .fit(&Dataset::new(x, y)?)?;
+    /// let at = array![[0.5]];
+    /// let f = gp.predictive(at.view(), Predict::Latent)?;
+    /// let noisy = gp.predictive(at.view(), Predict::ObservationInGroup(0))?;
+    /// assert!(noisy.variance[0] > f.variance[0] + 0.5 * gp.group_noise()[0]);
+    /// // Which noise to add is not guessed.
+    /// assert!(gp.predictive(at.view(), Predict::Observation).is_err());
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn predictive(&self, x: ArrayView2<'_, f64>, of: Predict) -> Result<Predictive> {
+        if self.extra_basis.is_some() {
+            return Err(Error::InvalidInput(
+                "this GP needs its co-kriging wrapper to predict".into(),
+            ));
+        }
+        self.predict_with_extra(x, None, of)
     }
 
     /// Latent posterior covariance between the rows of `x` (original units).
@@ -388,7 +579,7 @@ impl<K: Kernel + Clone> Gp<K> {
         n_samples: usize,
         seed: u64,
     ) -> Result<Array2<f64>> {
-        let mean = self.predict_with_extra(x, None)?.mean;
+        let mean = self.predict_with_extra(x, None, Predict::Latent)?.mean;
         let cov = self.predict_covariance(x)?;
         let chol = Cholesky::new(&cov)?;
         let l = crate::linalg::to_nd(chol.l());
@@ -418,15 +609,28 @@ impl<K: Kernel + Clone> Regressor for Gp<K> {
 
 impl<K: Kernel + Clone> ProbabilisticRegressor for Gp<K> {
     /// Mean and variance of a new *observation*: epistemic = latent posterior
-    /// variance, aleatoric = the kernel's white-noise part plus a fixed noise.
+    /// variance, aleatoric = the kernel's white-noise part plus a fixed noise
+    /// (`predictive(x, Predict::Observation)`). A GP with per-group or
+    /// per-point noise does not know which noise a new observation has and
+    /// answers with an error naming the [`Gp::predictive`] call to make.
     fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
-        if self.extra_basis.is_some() {
-            return Err(Error::InvalidInput(
-                "this GP needs its co-kriging wrapper to predict".into(),
-            ));
-        }
-        self.predict_with_extra(x, None)
+        self.predictive(x, Predict::Observation)
     }
+}
+
+/// Which quantity a predictive distribution describes ([`Gp::predictive`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Predict {
+    /// The noise-free latent function f(x): no observation noise.
+    Latent,
+    /// A new observation y = f(x) + ε with the model's single noise level
+    /// (white kernel terms and a fixed noise).
+    Observation,
+    /// A new observation from noise group `g` of a [`NoiseModel::PerGroup`] fit.
+    ObservationInGroup(usize),
+    /// A new observation whose noise variance (original units) you know,
+    /// added to any white kernel terms.
+    ObservationWithNoise(f64),
 }
 
 /// Fits on borrowed arrays without copying them into a [`Dataset`] first

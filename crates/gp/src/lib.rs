@@ -12,8 +12,18 @@
 //! - Hyperparameters by maximising the log marginal likelihood with analytic
 //!   gradients, in log space with bounds (L-BFGS-B), multi-start with a seed,
 //!   optional log-normal priors.
+//! - [`GpParams::optimize_auto`]: the same fit with data-driven starts,
+//!   bounds and restarts, and a check for degenerate optima
+//!   ([`FitDiagnostic`]) that retries before it reports.
+//! - [`GpParams::marginalize`] → [`MarginalGp`]: hyperparameters integrated
+//!   out by slice sampling, for honest intervals from few points.
+//! - [`Gp::predictive`] with [`Predict`]: the latent function or a new
+//!   observation (with which noise), named so they cannot be confused.
 //! - [`CoKrigingParams`]: Kennedy & O'Hagan (2000) autoregressive multi-fidelity
-//!   co-kriging, fitted recursively (Le Gratiet 2013).
+//!   co-kriging, fitted recursively (Le Gratiet 2013), with diagnostics and a retry.
+//! - [`MultiFidelityParams`]: two fidelities with a tabled or callable
+//!   ([`Simulator`]) cheap source, linear, input-scaled or nonlinear (NARGP)
+//!   relations, hyperparameters sampled by default.
 //! - [`BayesianLinearParams`]: Bayesian linear regression with evidence-maximised
 //!   precisions, whose predictive variance is noise plus model uncertainty.
 //!
@@ -38,13 +48,22 @@ mod cokriging;
 mod exact;
 mod likelihood;
 mod linalg;
+mod marginal;
 mod mean;
+mod multifidelity;
 mod noise;
 mod optimize;
+mod robust;
 
 pub use blr::{BayesianLinear, BayesianLinearParams, LearningPoint, learning_curve};
 pub use cokriging::{CoKriging, CoKrigingParams};
-pub use exact::{Gp, GpParams};
+pub use exact::{Gp, GpParams, Predict};
+pub use marginal::{HyperSampling, MarginalGp, MarginalGpParams, SamplerStats};
 pub use mean::Mean;
+pub use multifidelity::{
+    CheapSource, DiscrepancyKernel, Hyperparameters, MultiFidelity, MultiFidelityParams, Scheme,
+    Simulator, cheap_gp,
+};
 pub use noise::NoiseModel;
 pub use optimize::{FitReport, LogNormalPrior, OptimizerSettings, RunReport};
+pub use robust::FitDiagnostic;

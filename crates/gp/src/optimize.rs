@@ -43,6 +43,11 @@ pub struct OptimizerSettings {
     pub max_iter: usize,
     /// Priors on log-hyperparameters (MAP instead of maximum likelihood).
     pub priors: Vec<LogNormalPrior>,
+    /// Where the random starts are drawn (log-uniformly; natural units);
+    /// `None`: within `bounds`. Automatic fits draw them from the plausible
+    /// region the data suggest, which is much smaller than the bounds.
+    #[serde(default)]
+    pub start_box: Option<Vec<(f64, f64)>>,
 }
 
 /// One optimiser run.
@@ -67,6 +72,11 @@ pub struct FitReport {
     pub log_marginal_likelihood: f64,
     /// Every run, in order (first: from the initial hyperparameters).
     pub runs: Vec<RunReport>,
+    /// Signs of a degenerate optimum found after fitting (empty when none);
+    /// an automatic fit has already retried with more restarts before
+    /// reporting them.
+    #[serde(default)]
+    pub diagnostics: Vec<crate::robust::FitDiagnostic>,
 }
 
 /// An objective returning its value and gradient.
@@ -118,13 +128,46 @@ pub(crate) fn maximize(
             .map(|(t, (l, h))| t.clamp(*l, *h))
             .collect::<Vec<_>>(),
     ];
-    for _ in 0..settings.restarts {
-        starts.push(
-            lo.iter()
-                .zip(&hi)
-                .map(|(l, h)| if h > l { rng.random_range(*l..*h) } else { *l })
-                .collect(),
-        );
+    match &settings.start_box {
+        Some(b) => {
+            check_bounds(b, n)?;
+            // A Latin hypercube in log space: every restart takes its own
+            // stratum of every hyperparameter's plausible range, so a few
+            // restarts already span each range (random draws cluster).
+            let r = settings.restarts;
+            let strata: Vec<Vec<usize>> = (0..n)
+                .map(|_| {
+                    let mut p: Vec<usize> = (0..r).collect();
+                    for i in (1..r).rev() {
+                        p.swap(i, rng.random_range(0..=i));
+                    }
+                    p
+                })
+                .collect();
+            let mut fresh = vec![vec![0.0; n]; r];
+            for (j, perm) in strata.iter().enumerate() {
+                // Clipped to the bounds: a start outside them would be moved anyway.
+                let (a, z) = (
+                    b[j].0.ln().clamp(lo[j], hi[j]),
+                    b[j].1.ln().clamp(lo[j], hi[j]),
+                );
+                for (start, &stratum) in fresh.iter_mut().zip(perm) {
+                    let u = (stratum as f64 + rng.random::<f64>()) / r as f64;
+                    start[j] = a + (z - a) * u;
+                }
+            }
+            starts.extend(fresh);
+        }
+        None => {
+            for _ in 0..settings.restarts {
+                starts.push(
+                    lo.iter()
+                        .zip(&hi)
+                        .map(|(l, h)| if h > l { rng.random_range(*l..*h) } else { *l })
+                        .collect(),
+                );
+            }
+        }
     }
     let mut best: Option<(Vec<f64>, f64)> = None;
     let mut runs = Vec::new();
@@ -190,6 +233,7 @@ pub(crate) fn maximize(
         FitReport {
             log_marginal_likelihood: lml,
             runs,
+            diagnostics: Vec::new(),
         },
     ))
 }

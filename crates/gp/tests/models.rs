@@ -9,7 +9,7 @@ use voltai_core::metrics::rmse;
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Dataset, Fit, ProbabilisticRegressor, Regressor};
 use voltai_gp::{
-    BayesianLinearParams, CoKrigingParams, GpParams, Mean, NoiseModel, learning_curve,
+    BayesianLinearParams, CoKrigingParams, GpParams, Mean, NoiseModel, Predict, learning_curve,
 };
 use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
 
@@ -158,9 +158,19 @@ fn per_point_noise_widens_the_aleatoric_band_only_where_given() {
         .noise(NoiseModel::PerPoint(noise))
         .fit(&Dataset::new(x.clone(), y.clone()).unwrap())
         .unwrap();
-    let p = gp.predict_dist(x.view()).unwrap();
+    let p = gp.predictive(x.view(), Predict::Latent).unwrap();
     let epi = &p.parts.as_ref().unwrap().epistemic;
     assert!(epi[5] < epi[25], "more uncertain where the data are noisy");
+    // A new point's noise is not known: the observation predictive must be asked for by name.
+    assert!(gp.predict_dist(x.view()).is_err());
+    let q = gp
+        .predictive(x.view(), Predict::ObservationWithNoise(0.5))
+        .unwrap();
+    assert!(
+        (&q.variance - &p.variance)
+            .iter()
+            .all(|d| (d - 0.5).abs() < 1e-12)
+    );
 }
 
 #[test]
@@ -239,6 +249,7 @@ fn bad_input_is_an_error() {
         bounds: vec![(1.0, 0.1), (1e-5, 1e5)],
         max_iter: 10,
         priors: vec![],
+        start_box: None,
     };
     assert!(
         GpParams::new(kernel()).optimizer(inverted).is_err(),

@@ -160,6 +160,7 @@ impl Surrogate for GpSurrogate {
                 bounds,
                 max_iter: 100,
                 priors: Vec::new(),
+                start_box: None,
             })?;
         let gp = params.fit(&DatasetView::new(x, y)?)?;
         Ok(Box::new(GpFitted {

@@ -120,6 +120,14 @@ pub fn load_curves(path: &Path) -> Result<DischargeCurves> {
             cell[[i, j]] = *v;
         }
     }
+    if rates.len() < 2 || dod.len() < 2 {
+        return Err(Error::InvalidInput(format!(
+            "{}: need at least 2 C-rates and 2 depths of discharge, found {} and {}",
+            path.display(),
+            rates.len(),
+            dod.len()
+        )));
+    }
     if spme.iter().chain(cell.iter()).any(|v| v.is_nan()) {
         return Err(Error::InvalidInput(format!(
             "{}: the table is not complete: every source needs every (rate, DoD)",

@@ -20,6 +20,35 @@ fn reference() -> serde_json::Value {
 }
 
 #[test]
+fn malformed_curve_files_are_refused_with_their_place() {
+    let dir = std::env::temp_dir().join(format!("voltai-physics-fusion-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, body: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let header = "# PyBaMM 0; test\nsource,c_rate,depth_of_discharge,voltage_v\n";
+    let bad_number = write("bad.csv", &format!("{header}spme,0.5,0.1,abc\n"));
+    let err = pf::load_curves(&bad_number).unwrap_err().to_string();
+    assert!(err.contains("bad.csv:3:4"), "{err}");
+    let one_rate = write(
+        "one.csv",
+        &format!(
+            "{header}spme,0.5,0.0,4.0\nspme,0.5,0.1,3.9\ncell,0.5,0.0,4.0\ncell,0.5,0.1,3.9\n"
+        ),
+    );
+    let err = pf::load_curves(&one_rate).unwrap_err().to_string();
+    assert!(err.contains("at least 2 C-rates"), "{err}");
+    let missing = write(
+        "missing.csv",
+        &format!("{header}spme,0.5,0.0,4.0\nspme,1.0,0.1,3.9\ncell,0.5,0.0,4.0\n"),
+    );
+    assert!(pf::load_curves(&missing).is_err());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn physics_model_plus_ten_measurements_beats_the_model_and_emukit() -> Result<()> {
     let curves = pf::load_curves(&pf::default_path())?;
     let reference = reference();

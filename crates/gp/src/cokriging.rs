@@ -141,7 +141,7 @@ fn fit_levels<K: Kernel + Clone>(levels: &[GpParams<K>], data: &[Dataset]) -> Re
             let prev = CoKriging {
                 levels: fitted.clone(),
             };
-            let mu = prev.predict_dist(d.features())?.mean;
+            let mu = prev.predictive(d.features(), Predict::Latent)?.mean;
             params.fit_with_basis(d.view(), Some(mu.insert_axis(Axis(1))), &mut |_| {})?
         };
         fitted.push(gp);
@@ -224,18 +224,28 @@ impl<K: Kernel + Clone> Regressor for CoKriging<K> {
 }
 
 impl<K: Kernel + Clone> ProbabilisticRegressor for CoKriging<K> {
-    /// Highest-fidelity prediction: mean through every level, epistemic
-    /// variance ρ²·var_{t−1} + var_δt, aleatoric from the top level.
+    /// A new highest-fidelity observation (`predictive(x, Predict::Observation)`).
     fn predict_dist(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
-        let mut pred = self.levels[0].predict_dist(x)?;
+        self.predictive(x, Predict::Observation)
+    }
+}
+
+impl<K: Kernel + Clone> CoKriging<K> {
+    /// Highest-fidelity prediction of the quantity `of` ([`Predict`]): mean
+    /// through every level, epistemic variance ρ²·var_{t−1} + var_δt (the
+    /// lower levels' latent functions), aleatoric from the top level's noise.
+    pub fn predictive(&self, x: ArrayView2<'_, f64>, of: Predict) -> Result<Predictive> {
+        let mut pred = self.levels[0].predict_with_extra(x, None, Predict::Latent)?;
         let rhos = self.rho()?;
-        for (gp, rho) in self.levels[1..].iter().zip(rhos) {
+        let last = self.levels.len() - 1;
+        for (t, (gp, rho)) in self.levels[1..].iter().zip(rhos).enumerate() {
             let prev_epi = pred
                 .parts
                 .as_ref()
                 .map_or(pred.variance.clone(), |p| p.epistemic.clone());
             let extra: Array2<f64> = pred.mean.clone().insert_axis(Axis(1));
-            let top = gp.predict_with_extra(x, Some(extra.view()), Predict::Observation)?;
+            let level_of = if t + 1 == last { of } else { Predict::Latent };
+            let top = gp.predict_with_extra(x, Some(extra.view()), level_of)?;
             let parts = top
                 .parts
                 .ok_or_else(|| Error::numerical("co-kriging", "missing variance split"))?;

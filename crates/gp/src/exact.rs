@@ -288,8 +288,10 @@ impl<K: Kernel + Clone> GpParams<K> {
         let f = |t: &[f64]| problem.lml_grad(t);
         let (theta, report) = match &self.optimizer {
             Some(settings) if self.auto => {
-                let (theta0, auto) =
+                let (theta0, mut auto) =
                     robust::auto_settings(&names, &prepared.theta0, x, x.nrows(), settings.seed);
+                // Restarts asked for on top (a co-kriging retry adds some).
+                auto.restarts += settings.restarts;
                 robust::maximize_checked(&f, &names, &theta0, &auto, progress)?
             }
             Some(settings) => {

@@ -25,7 +25,9 @@ use voltai_kernels::Kernel;
 
 /// How hyperparameters are sampled: slice sampling (Neal 2003, stepping out
 /// and shrinkage, one coordinate at a time) of the restricted log marginal
-/// likelihood plus weak log-normal priors, started at the posterior mode.
+/// likelihood plus weak log-normal priors, started at the maximum of the
+/// profile likelihood times those priors (close to the sampled posterior's
+/// mode, so no long burn-in is needed).
 ///
 /// The priors, on normalised targets (unit variance) and each input's
 /// training range r: ln(ℓ/r) ~ N(√2 + ½ ln d, 3) for a length-scale ℓ with d
@@ -128,8 +130,9 @@ impl<K: Kernel + Clone> GpParams<K> {
     /// and noise hyperparameters are sampled from their posterior (see
     /// [`HyperSampling`]); the mean coefficients are integrated analytically
     /// (flat prior, as universal kriging). Any optimiser settings of `self`
-    /// are ignored: the chain starts at the posterior mode found with the
-    /// data-driven starts of [`GpParams::optimize_auto`].
+    /// are ignored: the chain starts at the maximum of the profile
+    /// likelihood times the priors, found with the data-driven starts of
+    /// [`GpParams::optimize_auto`].
     pub fn marginalize(self, sampling: HyperSampling) -> Result<MarginalGpParams<K>> {
         sampling.check()?;
         Ok(MarginalGpParams {
@@ -241,7 +244,7 @@ fn slice_sample(
     }
     // One log unit: a factor e in a length-scale or variance.
     const WIDTH: f64 = 1.0;
-    const MAX_STEPS: usize = 8;
+    const MAX_STEPS: usize = 16;
     let sweeps = s.burn_in + s.samples * s.thin;
     let mut kept = Vec::with_capacity(s.samples);
     for sweep in 0..sweeps {
@@ -250,22 +253,22 @@ fn slice_sample(
             let x0 = theta[d];
             let mut left = x0 - WIDTH * rng.random::<f64>();
             let mut right = left + WIDTH;
+            // Neal (2003, fig. 3): the step budget is split at random between
+            // the two sides, which keeps the update reversible when it binds.
+            let mut steps_left = (MAX_STEPS as f64 * rng.random::<f64>()) as usize;
+            let mut steps_right = MAX_STEPS - 1 - steps_left.min(MAX_STEPS - 1);
             let mut at = |v: f64, theta: &mut Vec<f64>| {
                 theta[d] = v;
                 evaluations += 1;
                 log_post(theta)
             };
-            for _ in 0..MAX_STEPS {
-                if left <= lo[d] || at(left, &mut theta) <= level {
-                    break;
-                }
+            while steps_left > 0 && left > lo[d] && at(left, &mut theta) > level {
                 left -= WIDTH;
+                steps_left -= 1;
             }
-            for _ in 0..MAX_STEPS {
-                if right >= hi[d] || at(right, &mut theta) <= level {
-                    break;
-                }
+            while steps_right > 0 && right < hi[d] && at(right, &mut theta) > level {
                 right += WIDTH;
+                steps_right -= 1;
             }
             left = left.max(lo[d]);
             right = right.min(hi[d]);
@@ -378,7 +381,6 @@ pub(crate) fn weighted_mixture(parts: &[Predictive], weights: &[f64]) -> Result<
     voltai_core::check::same_len("mixture weights", parts.len(), weights.len())?;
     let n = first.mean.len();
     let mut mean = Array1::zeros(n);
-    let mut second = Array1::zeros(n);
     let mut epi = Array1::zeros(n);
     let mut ale = Array1::zeros(n);
     for (p, &w) in parts.iter().zip(weights) {
@@ -388,11 +390,15 @@ pub(crate) fn weighted_mixture(parts: &[Predictive], weights: &[f64]) -> Result<
             .ok_or_else(|| Error::internal("mixture member without a variance split"))?;
         voltai_core::check::same_len("mixture member length", n, p.mean.len())?;
         mean.scaled_add(w, &p.mean);
-        second.scaled_add(w, &p.mean.mapv(|m| m * m));
         epi.scaled_add(w, &split.epistemic);
         ale.scaled_add(w, &split.aleatoric);
     }
-    let between = (second - mean.mapv(|m: f64| m * m)).mapv(|v| v.max(0.0));
+    // Spread of the means in a second pass: E[μ²] − E[μ]² cancels badly
+    // for targets far from zero (volts, mAh).
+    let mut between = Array1::<f64>::zeros(n);
+    for (p, &w) in parts.iter().zip(weights) {
+        between.scaled_add(w, &(&p.mean - &mean).mapv(|d| d * d));
+    }
     Predictive::from_parts(mean, epi + between, ale)
 }
 

@@ -239,7 +239,7 @@ impl MultiFidelityParams {
             cheap.n_features(),
             x.ncols(),
         )?;
-        let mu = cheap.cheap_predictive(x)?.mean;
+        let mu = checked_cheap(&cheap, x)?.mean;
         let inputs = top_inputs(self.scheme, x, &mu)?;
         let extra = basis_columns(self.scheme, x, &mu)?;
         let params = GpParams::new(discrepancy_kernel(inputs.ncols())?).mean(Mean::Constant);
@@ -270,6 +270,29 @@ impl MultiFidelityParams {
         model.diagnostics = model.check()?;
         Ok(model)
     }
+}
+
+/// The cheap source's predictive at `x`, with its lengths and values checked
+/// (a user's `CheapSource` is not trusted to return one value per row).
+fn checked_cheap<C: CheapSource>(cheap: &C, x: ArrayView2<'_, f64>) -> Result<Predictive> {
+    let p = cheap.cheap_predictive(x)?;
+    check::same_len("cheap-source mean vs rows", x.nrows(), p.mean.len())?;
+    check::same_len("cheap-source variance vs rows", x.nrows(), p.variance.len())?;
+    if let Some(i) = p
+        .mean
+        .iter()
+        .zip(&p.variance)
+        .position(|(m, v)| !m.is_finite() || !v.is_finite() || *v < 0.0)
+    {
+        return Err(Error::numerical(
+            "cheap source",
+            format!(
+                "row {i}: mean {} and variance {} (need finite, variance ≥ 0)",
+                p.mean[i], p.variance[i]
+            ),
+        ));
+    }
+    Ok(p)
 }
 
 /// Inputs of the expensive level's GP: x, and the cheap prediction for NARGP.
@@ -318,11 +341,13 @@ impl<C: CheapSource> MultiFidelity<C> {
         &self.mode
     }
 
-    /// Everything that looks degenerate: the cheap GP's and the expensive
-    /// level's hyperparameters at degenerate bounds, a level that explains
-    /// more than a fifth of its targets' variance as noise, an implausible ρ
-    /// (median over the samples), a discrepancy that swamps the signal.
-    /// Empty for a healthy fit.
+    /// Everything that looks degenerate, judged at the expensive level's
+    /// mode (the samples around it spread by design): the cheap GP's and
+    /// the expensive level's hyperparameters at degenerate bounds, a level
+    /// that explains more than a fifth of its targets' variance as noise, a
+    /// constant ρ outside 0.1 … 10 (not checked for [`Scheme::InputScaled`],
+    /// whose ρ(x) varies), a discrepancy that swamps the signal. Empty for a
+    /// healthy fit.
     pub fn diagnostics(&self) -> &[FitDiagnostic] {
         &self.diagnostics
     }
@@ -330,6 +355,7 @@ impl<C: CheapSource> MultiFidelity<C> {
     /// ρ of each member at the rows of `x` (target units): the scale on the
     /// cheap prediction (its linear part for NARGP).
     pub fn rho(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        check::predict_input(x, self.cheap.n_features())?;
         let mut out = Array2::zeros((self.members.len(), x.nrows()));
         for (m, gp) in self.members.iter().enumerate() {
             let b = gp.mean_coefficients();
@@ -379,10 +405,13 @@ impl<C: CheapSource> MultiFidelity<C> {
     /// ([`Predict::Latent`] for the noise-free response,
     /// [`Predict::Observation`] for a new measurement), with the cheap
     /// source's own uncertainty propagated and the hyperparameter samples
-    /// mixed.
+    /// mixed. For the linear schemes the cheap variance passes through as
+    /// ρ(x)²·var_lo at each sample's ρ; the product of ρ's and the cheap
+    /// source's uncertainties within a sample is left out (it is second
+    /// order: the cheap GP's variance is small where it has data).
     pub fn predictive(&self, x: ArrayView2<'_, f64>, of: Predict) -> Result<Predictive> {
         check::predict_input(x, self.cheap.n_features())?;
-        let cheap = self.cheap.cheap_predictive(x)?;
+        let cheap = checked_cheap(&self.cheap, x)?;
         let uncertain = cheap.variance.iter().any(|&v| v > 0.0);
         let mut parts = Vec::new();
         let mut weights = Vec::new();

@@ -19,7 +19,7 @@ use voltai_core::{ProgressFn, Result};
 /// What one hyperparameter is, read from its kernel name.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Role {
-    /// A length-scale, of input column `Some(k)` or of every column.
+    /// A length-scale, of input column `Some(k)` or of several (or every) column.
     LengthScale(Option<usize>),
     /// A signal variance (normalised target units).
     Variance,
@@ -36,7 +36,12 @@ pub(crate) fn role(name: &str) -> Role {
             .strip_prefix('[')
             .and_then(|r| r.strip_suffix(']'))
             .and_then(|r| r.parse().ok());
-        Role::LengthScale(k)
+        let listed = rest.starts_with('{') && rest.ends_with('}');
+        if k.is_some() || listed || rest.is_empty() {
+            Role::LengthScale(k)
+        } else {
+            Role::Other
+        }
     } else if last == "variance" || last == "value" {
         Role::Variance
     } else if last == "noise" || last.starts_with("group_noise") {
@@ -44,6 +49,22 @@ pub(crate) fn role(name: &str) -> Role {
     } else {
         Role::Other
     }
+}
+
+/// Median range of the columns listed in a `length_scale{a,b,…}` name.
+fn median_of_listed(name: &str, ranges: &[f64]) -> Option<f64> {
+    let inner = name.rsplit_once('{')?.1.strip_suffix('}')?;
+    let mut v: Vec<f64> = inner
+        .split(',')
+        .map(|c| {
+            c.trim()
+                .parse::<usize>()
+                .ok()
+                .and_then(|c| ranges.get(c).copied())
+        })
+        .collect::<Option<Vec<f64>>>()?;
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied()
 }
 
 /// Range of every input column (1 where a column is constant).
@@ -72,7 +93,9 @@ pub(crate) struct Scale {
 }
 
 /// Data-driven start and bounds of every hyperparameter; `given` (log values)
-/// is kept for the ones whose role is unknown.
+/// is kept for the ones whose role is unknown. A length-scale of several
+/// columns (`length_scale`, or `length_scale{2,5}` from `OnColumns`) uses
+/// the median range of the columns it covers.
 pub(crate) fn scales(names: &[String], given: &[f64], x: ArrayView2<'_, f64>) -> Vec<Scale> {
     let r = ranges(x);
     let median = {
@@ -85,7 +108,10 @@ pub(crate) fn scales(names: &[String], given: &[f64], x: ArrayView2<'_, f64>) ->
         .zip(given)
         .map(|(name, &g)| match role(name) {
             Role::LengthScale(k) => {
-                let range = k.and_then(|k| r.get(k).copied()).unwrap_or(median);
+                let range = k
+                    .and_then(|k| r.get(k).copied())
+                    .or_else(|| median_of_listed(name, &r))
+                    .unwrap_or(median);
                 Scale {
                     start: 0.3 * range,
                     low: 1e-2 * range,
@@ -206,7 +232,6 @@ pub(crate) fn weak_priors(
     x: ArrayView2<'_, f64>,
     variance_centre: f64,
 ) -> Vec<LogNormalPrior> {
-    let r = ranges(x);
     let d = x.ncols().max(1) as f64;
     let ls_shift = std::f64::consts::SQRT_2 + 0.5 * d.ln();
     scales(names, given, x)
@@ -215,9 +240,9 @@ pub(crate) fn weak_priors(
         .enumerate()
         .map(|(index, (s, name))| {
             let (mean, std) = match role(name) {
-                Role::LengthScale(k) => {
-                    // s.start is 0.3 × the column's range (see `scales`).
-                    let range = k.and_then(|k| r.get(k).copied()).unwrap_or(s.start / 0.3);
+                Role::LengthScale(_) => {
+                    // s.start is 0.3 × the range `scales` chose for it.
+                    let range = s.start / 0.3;
                     (range.ln() + ls_shift, 3f64.sqrt())
                 }
                 Role::Variance => (variance_centre.ln(), 2.0),
@@ -353,6 +378,8 @@ mod tests {
         assert_eq!(role("k2.noise"), Role::Noise);
         assert_eq!(role("group_noise[0]"), Role::Noise);
         assert_eq!(role("period"), Role::Other);
+        assert_eq!(role("periodic_length_scale"), Role::Other);
+        assert_eq!(role("k1.length_scale{0,2}"), Role::LengthScale(None));
     }
 
     #[test]
@@ -362,6 +389,9 @@ mod tests {
         let s = scales(&names, &[0.0, 0.0], x.view());
         assert!((s[0].start - 0.6).abs() < 1e-12 && (s[0].low - 0.02).abs() < 1e-12);
         assert!((s[1].start - 6.0).abs() < 1e-12 && (s[1].high - 2000.0).abs() < 1e-9);
+        // An OnColumns length-scale over column 1 only.
+        let s = scales(&["length_scale{1}".to_string()], &[0.0], x.view());
+        assert!((s[0].start - 6.0).abs() < 1e-12);
     }
 
     #[test]

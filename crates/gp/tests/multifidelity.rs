@@ -212,6 +212,26 @@ fn a_simulator_is_evaluated_where_needed_and_its_errors_surface() {
 }
 
 #[test]
+fn a_cheap_source_that_returns_the_wrong_length_is_an_error() {
+    struct Short;
+    impl voltai_gp::CheapSource for Short {
+        fn n_features(&self) -> usize {
+            1
+        }
+        fn cheap_predictive(&self, x: ArrayView2<'_, f64>) -> Result<Predictive> {
+            let n = x.nrows().saturating_sub(1);
+            Predictive::new(Array1::zeros(n), Array1::zeros(n))
+        }
+    }
+    let high = Dataset::new(array![[0.1], [0.2], [0.3]], array![1.0, 2.0, 3.0]).unwrap();
+    let err = MultiFidelityParams::new(Scheme::InputScaled)
+        .fit(Short, &high)
+        .err()
+        .expect("a short cheap prediction must be refused");
+    assert!(err.to_string().contains("cheap-source mean"), "{err}");
+}
+
+#[test]
 fn the_sampler_matches_a_grid_posterior() {
     // One hyperparameter (the length-scale; fixed noise, zero mean): the
     // posterior mean of ln ℓ by quadrature on a grid of the documented prior

@@ -253,3 +253,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn on_columns_names_its_length_scales_by_input_column() {
+    use voltai_kernels::kernels::{OnColumns, Periodic, Scaled};
+    let ard = OnColumns::new(
+        vec![2, 5],
+        Scaled::new(1.0, Rbf::ard(vec![1.0, 2.0]).unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        ard.param_names(),
+        ["variance", "length_scale[2]", "length_scale[5]"]
+    );
+    let iso = OnColumns::new(vec![0, 3], Rbf::new(1.0).unwrap()).unwrap();
+    assert_eq!(iso.param_names(), ["length_scale{0,3}"]);
+    // A periodic kernel's length-scale has no input units, and says so.
+    let p = Periodic::new(1.0, 2.0).unwrap();
+    assert_eq!(p.param_names(), ["periodic_length_scale", "period"]);
+}

@@ -258,8 +258,41 @@ impl<K: Kernel> Kernel for OnColumns<K> {
         }
         Ok(())
     }
+    /// The inner kernel's names, with per-column indices mapped to the
+    /// input's columns (`length_scale[1]` of the second picked column `c`
+    /// becomes `length_scale[c]`) and an isotropic length-scale named with
+    /// its columns (`length_scale{2,5}`).
     fn param_names(&self) -> Vec<String> {
-        self.kernel.param_names()
+        self.kernel
+            .param_names()
+            .into_iter()
+            .map(|name| {
+                let (head, last) = match name.rsplit_once('.') {
+                    Some((h, l)) => (format!("{h}."), l.to_string()),
+                    None => (String::new(), name.clone()),
+                };
+                let Some(rest) = last.strip_prefix("length_scale") else {
+                    return name;
+                };
+                let mapped = match rest
+                    .strip_prefix('[')
+                    .and_then(|r| r.strip_suffix(']'))
+                    .and_then(|r| r.parse::<usize>().ok())
+                {
+                    Some(k) => match self.columns.get(k) {
+                        Some(c) => format!("length_scale[{c}]"),
+                        None => return name,
+                    },
+                    None if rest.is_empty() => {
+                        let cols: Vec<String> =
+                            self.columns.iter().map(|c| c.to_string()).collect();
+                        format!("length_scale{{{}}}", cols.join(","))
+                    }
+                    None => return name,
+                };
+                format!("{head}{mapped}")
+            })
+            .collect()
     }
     fn log_params(&self) -> Vec<f64> {
         self.kernel.log_params()

@@ -335,7 +335,9 @@ impl Kernel for Periodic {
         (-2.0 * s * s / (self.length_scale * self.length_scale)).exp()
     }
     fn param_names(&self) -> Vec<String> {
-        vec!["length_scale".into(), "period".into()]
+        // Not "length_scale": it scales sin(π|a − b|/p), so it has no input
+        // units (GP fitting reads input-unit length-scales off this name).
+        vec!["periodic_length_scale".into(), "period".into()]
     }
     fn log_params(&self) -> Vec<f64> {
         vec![self.length_scale.ln(), self.period.ln()]

@@ -14,6 +14,7 @@
 //! ```text
 //! cargo run --release --example multifidelity_physics [-- --seeds N] [-- --json FILE]
 //! ```
+//! About 15 s in release; `VOLTAI_QUICK=1` runs 3 seeds.
 //! `--json` writes every seed's inputs and our predictions, which
 //! `benches/compare/multifidelity.py` reads to run emukit on the same data.
 
@@ -79,7 +80,11 @@ fn json_split(s: &FusionSplit) -> String {
 }
 
 fn main() -> Result<()> {
-    let seeds: u64 = arg("--seeds").and_then(|s| s.parse().ok()).unwrap_or(20);
+    // VOLTAI_QUICK=1 (CI): 3 seeds, only to show the pipeline runs.
+    let quick = std::env::var_os("VOLTAI_QUICK").is_some();
+    let seeds: u64 = arg("--seeds")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if quick { 3 } else { 20 });
     let json_path = arg("--json");
     let curves = pf::load_curves(&pf::default_path())?;
     let methods = [

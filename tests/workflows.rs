@@ -6,6 +6,8 @@
 mod attia_replay;
 #[path = "workflows/cross_validate.rs"]
 mod cross_validate;
+#[path = "workflows/eis_capacity.rs"]
+mod eis_capacity;
 #[path = "workflows/physics_fusion.rs"]
 mod physics_fusion;
 #[path = "workflows/severson_discharge_cv.rs"]

@@ -10,6 +10,7 @@
 //! | Bayesian-optimisation replay (Attia 2020) | [`bo_replay::attia_replay`] | `battery-data`, `discovery` |
 //! | causal effect of C-rate on retention (Chen) | [`chen::c_rate_effect`] | `battery-data`, `causal` |
 //! | equivalent-circuit discovery (SINDYc) | [`ecm::one_rc_sindyc`] | `discovery` |
+//! | capacity from EIS, paper protocol and cross-temperature (Zhang 2020) | [`eis_capacity::eis_capacity`] | `battery-data`, `gp` |
 //! | physics model + measurements, multi-fidelity (PyBaMM) | [`physics_fusion::run_method`] | `gp` |
 
 #[cfg(all(feature = "battery-data", feature = "discovery"))]
@@ -20,5 +21,7 @@ pub mod chen;
 pub mod ecm;
 #[cfg(all(feature = "battery-data", feature = "kernels"))]
 pub mod eis;
+#[cfg(all(feature = "battery-data", feature = "gp"))]
+pub mod eis_capacity;
 #[cfg(feature = "gp")]
 pub mod physics_fusion;

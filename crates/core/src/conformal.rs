@@ -54,6 +54,58 @@ impl SplitConformal {
         self.alpha
     }
 
+    /// The normalised conformal quantile: the ⌈(n+1)(1−α)⌉-th smallest score
+    /// |yᵢ − μᵢ| / σᵢ over held-out predictions (mean μ, standard deviation σ
+    /// from any probabilistic model). The interval μ ± q̂·σ then keeps the
+    /// model's shape (wider where it is less sure) with the conformal
+    /// guarantee for exchangeable held-out points (Lei et al. 2018, §5.2).
+    /// Scores from whole held-out groups (leave-one-cell-out) calibrate for
+    /// new groups, not only new points of known ones.
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voltai_core::conformal::SplitConformal;
+    ///
+    /// // Scores 0.5, 2, 1, 4: with α = 0.25, q̂ is the ⌈5·0.75⌉ = 4th smallest.
+    /// let q = SplitConformal::new(0.25)?.normalized_quantile(
+    ///     array![1.0, 2.0, 3.0, 4.0].view(),
+    ///     array![0.5, 0.0, 2.0, 0.0].view(),
+    ///     array![1.0, 1.0, 1.0, 1.0].view(),
+    /// )?;
+    /// assert_eq!(q, 4.0);
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn normalized_quantile(
+        &self,
+        y: ndarray::ArrayView1<'_, f64>,
+        mean: ndarray::ArrayView1<'_, f64>,
+        sd: ndarray::ArrayView1<'_, f64>,
+    ) -> Result<f64> {
+        crate::check::same_len("calibration means", y.len(), mean.len())?;
+        crate::check::same_len("calibration standard deviations", y.len(), sd.len())?;
+        let mut scores = Vec::with_capacity(y.len());
+        for (i, ((t, m), s)) in y.iter().zip(&mean).zip(&sd).enumerate() {
+            if !(s.is_finite() && *s > 0.0 && t.is_finite() && m.is_finite()) {
+                return Err(Error::NonFinite {
+                    context: "calibration score (need finite y and mean, sd > 0)".into(),
+                    index: vec![i],
+                    value: *s,
+                });
+            }
+            scores.push((t - m).abs() / s);
+        }
+        scores.sort_by(f64::total_cmp);
+        let n = scores.len();
+        let k = ((n as f64 + 1.0) * (1.0 - self.alpha)).ceil() as usize;
+        if n == 0 || k > n {
+            return Err(Error::InvalidInput(format!(
+                "{n} calibration points are too few for alpha = {}",
+                self.alpha
+            )));
+        }
+        Ok(scores[k.max(1) - 1])
+    }
+
     /// Calibrates a fitted `model` on held-out data it was *not* fitted on.
     ///
     /// Fails when the calibration set is too small for the requested level

@@ -234,8 +234,21 @@ impl<K: Kernel> OnColumns<K> {
         &self.columns
     }
 
-    fn pick(&self, a: &[f64]) -> Vec<f64> {
-        self.columns.iter().map(|&c| a[c]).collect()
+    /// The selected values of `a`: a borrowed slice when the columns are a
+    /// contiguous ascending run (no copy in the Gram and gradient loops,
+    /// which call this n² times), a copy otherwise.
+    fn pick<'a>(&self, a: &'a [f64]) -> std::borrow::Cow<'a, [f64]> {
+        let first = self.columns[0];
+        let contiguous = self
+            .columns
+            .iter()
+            .enumerate()
+            .all(|(i, &c)| c == first + i);
+        if contiguous {
+            std::borrow::Cow::Borrowed(&a[first..first + self.columns.len()])
+        } else {
+            std::borrow::Cow::Owned(self.columns.iter().map(|&c| a[c]).collect())
+        }
     }
 }
 

@@ -23,23 +23,10 @@ mod support;
 
 use std::fmt::Write as _;
 
-use ndarray::Array1;
 use voltai::core::metrics::rmse;
 use voltai::core::{Error, Result};
 use voltai::gp::Scheme;
-use voltai::studies::physics_fusion::{
-    self as pf, FusionResult, FusionSplit, HELD_OUT_RATES, Hyper, Method,
-};
-
-fn coverage95(r: &FusionResult, y: &Array1<f64>) -> f64 {
-    let p = &r.predictive;
-    let hit = y
-        .iter()
-        .zip(p.mean.iter().zip(p.variance.iter()))
-        .filter(|(t, (m, v))| (*t - *m).abs() <= 1.959_964 * v.sqrt())
-        .count();
-    hit as f64 / y.len() as f64
-}
+use voltai::studies::physics_fusion::{self as pf, FusionSplit, HELD_OUT_RATES, Hyper, Method};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -125,7 +112,7 @@ fn main() -> Result<()> {
             scores[k].push((
                 e,
                 e / base,
-                coverage95(&r, &split.test_y),
+                r.predictive.coverage(split.test_y.view(), 1.959_964)?,
                 r.fit_seconds,
                 !r.diagnostics.is_empty(),
             ));

@@ -78,15 +78,7 @@ fn physics_model_plus_ten_measurements_beats_the_model_and_emukit() -> Result<()
         assert!(e <= 1.2 * cheap, "seed {seed}: {e} vs SPMe alone {cheap}");
         ours += e / 20.0;
         emukit += s["linear_rmse_v"].as_f64().expect("emukit RMSE") / 20.0;
-        let p = &r.predictive;
-        coverage += split
-            .test_y
-            .iter()
-            .zip(p.mean.iter().zip(p.variance.iter()))
-            .filter(|(t, (m, v))| (*t - *m).abs() <= 1.959_964 * v.sqrt())
-            .count() as f64
-            / split.test_y.len() as f64
-            / 20.0;
+        coverage += r.predictive.coverage(split.test_y.view(), 1.959_964)? / 20.0;
     }
     assert!(
         ours < emukit,

@@ -110,6 +110,31 @@ impl Predictive {
         let s = self.std();
         Ok((&self.mean - &(&s * z), &self.mean + &(&s * z)))
     }
+
+    /// Share of `y` inside `mean ± z·std` (the empirical coverage of the
+    /// central interval; z = 1.959964 for 95 %).
+    ///
+    /// ```
+    /// use ndarray::array;
+    /// use voltai_core::Predictive;
+    ///
+    /// let p = Predictive::new(array![0.0, 0.0, 0.0, 0.0], array![1.0, 1.0, 1.0, 1.0])?;
+    /// assert_eq!(p.coverage(array![0.5, -1.5, 2.5, 0.0].view(), 2.0)?, 0.75);
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn coverage(&self, y: ndarray::ArrayView1<'_, f64>, z: f64) -> Result<f64> {
+        crate::check::same_len("coverage targets", self.mean.len(), y.len())?;
+        if y.is_empty() {
+            return Err(Error::EmptyInput("coverage of zero points".into()));
+        }
+        let (lo, hi) = self.interval(z)?;
+        let inside = y
+            .iter()
+            .zip(lo.iter().zip(&hi))
+            .filter(|(v, (l, h))| *l <= *v && *v <= *h)
+            .count();
+        Ok(inside as f64 / y.len() as f64)
+    }
 }
 
 /// A regressor that also reports its uncertainty.

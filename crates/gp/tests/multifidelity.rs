@@ -52,15 +52,6 @@ fn multimodal(seed: u64) -> Problem {
     }
 }
 
-fn coverage95(p: &Predictive, y: &Array1<f64>) -> f64 {
-    let hit = y
-        .iter()
-        .zip(p.mean.iter().zip(p.variance.iter()))
-        .filter(|(t, (m, v))| (*t - *m).abs() <= 1.959_964 * v.sqrt())
-        .count();
-    hit as f64 / y.len() as f64
-}
-
 #[test]
 fn default_settings_never_lose_to_the_cheap_model_on_a_multimodal_cheap_likelihood() {
     let mut coverage = Vec::new();
@@ -85,7 +76,7 @@ fn default_settings_never_lose_to_the_cheap_model_on_a_multimodal_cheap_likeliho
             "seed {seed}: RMSE {e:.3} vs cheap model alone {:.3}",
             d.cheap_alone
         );
-        coverage.push(coverage95(&p, &d.test_y));
+        coverage.push(p.coverage(d.test_y.view(), 1.959_964).unwrap());
     }
     let mean = coverage.iter().sum::<f64>() / coverage.len() as f64;
     assert!(

@@ -4,6 +4,8 @@
 
 #[path = "workflows/attia_replay.rs"]
 mod attia_replay;
+#[path = "workflows/chen_early_life.rs"]
+mod chen_early_life;
 #[path = "workflows/cross_validate.rs"]
 mod cross_validate;
 #[path = "workflows/eis_capacity.rs"]

@@ -21,6 +21,10 @@ pub struct ChenCell {
     /// End-of-charge minus end-of-discharge voltage per cycle (V): a
     /// polarisation / resistance-growth signal.
     pub gap: Vec<f64>,
+    /// NMC811 cathode (NMC532 otherwise), as the reader parsed the pack.
+    pub nmc811: bool,
+    /// Electrode loading as the reader parsed it ("low", "moderate", "high").
+    pub loading: Option<String>,
 }
 
 fn c_rate_of(m: &voltai_battery_data::CellMetadata) -> Result<f64> {
@@ -44,6 +48,8 @@ pub fn chen_cells() -> Result<Vec<ChenCell>> {
                 capacity: Vec::new(),
                 ce: Vec::new(),
                 gap: Vec::new(),
+                nmc811: h.metadata.chemistry.as_deref() == Some("NMC811/graphite"),
+                loading: h.metadata.tags.get("loading").cloned(),
             };
             for r in h.cycles() {
                 if let (Some(q), Some(e), Some(v1), Some(v0)) = (
@@ -60,6 +66,75 @@ pub fn chen_cells() -> Result<Vec<ChenCell>> {
             Ok(cell)
         })
         .collect()
+}
+
+/// Least-squares slope of `v` against its index.
+fn index_slope(v: &[f64]) -> f64 {
+    let n = v.len() as f64;
+    let xm = (n - 1.0) / 2.0;
+    let ym = v.iter().sum::<f64>() / n;
+    let sxy: f64 = v
+        .iter()
+        .enumerate()
+        .map(|(i, y)| (i as f64 - xm) * (y - ym))
+        .sum();
+    let sxx: f64 = (0..v.len()).map(|i| (i as f64 - xm).powi(2)).sum();
+    sxy / sxx
+}
+
+/// Names of the inputs of [`chen_early_life_table`].
+pub const CHEN_EARLY_INPUTS: [&str; 9] = [
+    "charge C-rate",
+    "NMC811",
+    "moderate loading",
+    "high loading",
+    "retention at cycle 50",
+    "fade slope 10-50 (%/cycle)",
+    "mean CE 10-50",
+    "voltage gap at cycle 10 (V)",
+    "gap slope 10-50 (mV/cycle)",
+];
+
+/// Names of the targets of [`chen_early_life_table`].
+pub const CHEN_EARLY_TARGETS: [&str; 2] = ["retention at cycle 400", "gap growth 10-400 (V)"];
+
+/// The multi-task table of the Chen cells with at least 400 cycles: the
+/// design of each cell (charge C-rate, cathode, loading) and what its first
+/// 50 cycles show ([`CHEN_EARLY_INPUTS`]; retention relative to the mean of
+/// cycles 2–6), and two targets ([`CHEN_EARLY_TARGETS`]): retention at
+/// cycle 400 and the growth of the end-of-charge minus end-of-discharge
+/// voltage gap from cycle 10 to 400 (a resistance-growth signal).
+pub fn chen_early_life_table(cells: &[ChenCell]) -> Result<(Array2<f64>, Array2<f64>)> {
+    let rows: Vec<([f64; 9], [f64; 2])> = cells
+        .iter()
+        .filter(|c| c.capacity.len() >= 400 && c.ce.len() >= 400 && c.gap.len() >= 400)
+        .map(|c| {
+            let q0 = c.capacity[1..6].iter().sum::<f64>() / 5.0;
+            let loading = c.loading.as_deref();
+            (
+                [
+                    c.c_rate,
+                    f64::from(u8::from(c.nmc811)),
+                    f64::from(u8::from(loading == Some("moderate"))),
+                    f64::from(u8::from(loading == Some("high"))),
+                    c.capacity[49] / q0,
+                    100.0 * index_slope(&c.capacity[9..50]) / q0,
+                    c.ce[9..50].iter().sum::<f64>() / 41.0,
+                    c.gap[9],
+                    1e3 * index_slope(&c.gap[9..50]),
+                ],
+                [c.capacity[399] / q0, c.gap[399] - c.gap[9]],
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(Error::EmptyInput("no Chen cell reaches 400 cycles".into()));
+    }
+    let n = rows.len();
+    Ok((
+        Array2::from_shape_fn((n, 9), |(i, j)| rows[i].0[j]),
+        Array2::from_shape_fn((n, 2), |(i, j)| rows[i].1[j]),
+    ))
 }
 
 /// Columns of [`chen_retention_dataset`].

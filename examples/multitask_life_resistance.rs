@@ -15,7 +15,8 @@
 //! training / 34 test cells; networks: two ReLU layers of 16, one head per
 //! task; multi-task loss weights learned by homoscedastic uncertainty
 //! (Kendall et al. 2018). Baselines in the same table: the training mean
-//! and ridge regression with α chosen by leave-one-out on the training cells. Takes about half a minute in release
+//! and ridge regression with α chosen by leave-one-out on the training cells.
+//! Then a learning curve: the same comparison with 20 and 30 training cells. Takes about half a minute in release
 //! (`VOLTAI_QUICK=1`: 2 splits, 20 epochs, seconds).
 //!
 //! ```text
@@ -83,7 +84,6 @@ fn main() -> Result<(), voltai::core::Error> {
             .mapv(|v| if v > 0.0 { v } else { 1.0 });
         (mean, sd)
     };
-    // Early stopping on 2 of the 10 training cells decides when to stop.
     // VOLTAI_QUICK=1 (CI): few epochs and splits, only to show the pipeline runs.
     let quick = std::env::var_os("VOLTAI_QUICK").is_some();
     let cfg = TrainConfig {
@@ -94,96 +94,107 @@ fn main() -> Result<(), voltai::core::Error> {
         ..Default::default()
     };
     let splits = if quick { 2 } else { 20 };
-    let bar = support::progress(3 * splits as u64);
-    // multi-task, single (life), single (gap), training mean, ridge
-    let mut rmse = [[0.0f64; 2]; 5];
-    let mut wins = [0usize; 2];
-    for split in 0..splits {
-        let mut rng = SplitMix64::new(100 + split as u64);
-        let mut order: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
-            order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-        }
-        let (tr, te) = (order[..10].to_vec(), order[10..].to_vec());
-        // Inputs outside the training cells' range are clipped to it: a few
-        // cells have extreme early values, and a fit on 10 cells
-        // extrapolates wildly to them.
-        let train_x = x.select(Axis(0), &tr);
-        let lo = train_x.fold_axis(Axis(0), f64::INFINITY, |a, &b| a.min(b));
-        let hi = train_x.fold_axis(Axis(0), f64::NEG_INFINITY, |a, &b| a.max(b));
-        let mut clipped = x.clone();
-        for mut row in clipped.rows_mut() {
-            for (j, v) in row.iter_mut().enumerate() {
-                *v = v.clamp(lo[j], hi[j]);
+    // The learning curve (full mode) repeats the comparison with more
+    // training cells: does a network catch up with ridge given more cells?
+    let sizes: &[usize] = if quick { &[10] } else { &[10, 20, 30] };
+    let bar = support::progress(3 * (splits * sizes.len()) as u64);
+    // Per training-set size: multi-task, single (life), single (gap),
+    // training mean, ridge; and the multi-task wins.
+    let mut curve = Vec::new();
+    for &n_train in sizes {
+        let mut rmse = [[0.0f64; 2]; 5];
+        let mut wins = [0usize; 2];
+        for split in 0..splits {
+            let mut rng = SplitMix64::new(100 + split as u64);
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
             }
+            let (tr, te) = (order[..n_train].to_vec(), order[n_train..].to_vec());
+            // Inputs outside the training cells' range are clipped to it: a few
+            // cells have extreme early values, and a fit on 10 cells
+            // extrapolates wildly to them.
+            let train_x = x.select(Axis(0), &tr);
+            let lo = train_x.fold_axis(Axis(0), f64::INFINITY, |a, &b| a.min(b));
+            let hi = train_x.fold_axis(Axis(0), f64::NEG_INFINITY, |a, &b| a.max(b));
+            let mut clipped = x.clone();
+            for mut row in clipped.rows_mut() {
+                for (j, v) in row.iter_mut().enumerate() {
+                    *v = v.clamp(lo[j], hi[j]);
+                }
+            }
+            let (xm, xs) = standardize(&clipped, &tr);
+            let (ym, ys) = standardize(&y, &tr);
+            let zx = (&clipped - &xm) / &xs;
+            let zy = (&y - &ym) / &ys;
+            let test_rmse = |tasks: &[usize],
+                             weighting: TaskWeighting,
+                             seed: u64|
+             -> Result<Vec<f64>, voltai::core::Error> {
+                // A fifth of the training cells (2 of 10) decide when to stop.
+                let (fit, val) = tr.split_at(tr.len() - tr.len() / 5);
+                let (xf, yf) = (
+                    zx.select(Axis(0), fit),
+                    zy.select(Axis(0), fit).select(Axis(1), tasks),
+                );
+                let (xv, yv) = (
+                    zx.select(Axis(0), val),
+                    zy.select(Axis(0), val).select(Axis(1), tasks),
+                );
+                let fitted = MultiTaskParams::new(weighting)
+                    .hidden(16)?
+                    .train_config(cfg)?
+                    .seed(seed)
+                    .fit_validated(
+                        &MultiTaskData::new(xf.view(), yf.view())?,
+                        &MultiTaskData::new(xv.view(), yv.view())?,
+                        &mut |_| {},
+                    )?;
+                let pred = fitted.predict(zx.select(Axis(0), &te).view())?;
+                bar.inc(1);
+                Ok(tasks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &t)| {
+                        let err: f64 = te
+                            .iter()
+                            .enumerate()
+                            .map(|(r, &i)| (pred[[r, k]] * ys[t] + ym[t] - y[[i, t]]).powi(2))
+                            .sum::<f64>();
+                        (err / te.len() as f64).sqrt()
+                    })
+                    .collect())
+            };
+            let multi = test_rmse(&[0, 1], TaskWeighting::Uncertainty, split as u64)?;
+            let life = test_rmse(&[0], TaskWeighting::Fixed(vec![1.0]), split as u64)?;
+            let gap = test_rmse(&[1], TaskWeighting::Fixed(vec![1.0]), split as u64)?;
+            for t in 0..2 {
+                rmse[0][t] += multi[t] / splits as f64;
+            }
+            rmse[1][0] += life[0] / splits as f64;
+            rmse[2][1] += gap[0] / splits as f64;
+            for t in 0..2 {
+                let mean = tr.iter().map(|&i| y[[i, t]]).sum::<f64>() / tr.len() as f64;
+                let mse =
+                    te.iter().map(|&i| (y[[i, t]] - mean).powi(2)).sum::<f64>() / te.len() as f64;
+                rmse[3][t] += mse.sqrt() / splits as f64;
+                let target: Vec<f64> = y.column(t).to_vec();
+                let p = ridge_loo(&zx, &target, &tr, &te)?;
+                let mse = te
+                    .iter()
+                    .zip(&p)
+                    .map(|(&i, v)| (y[[i, t]] - v).powi(2))
+                    .sum::<f64>()
+                    / te.len() as f64;
+                rmse[4][t] += mse.sqrt() / splits as f64;
+            }
+            wins[0] += usize::from(multi[0] < life[0]);
+            wins[1] += usize::from(multi[1] < gap[0]);
         }
-        let (xm, xs) = standardize(&clipped, &tr);
-        let (ym, ys) = standardize(&y, &tr);
-        let zx = (&clipped - &xm) / &xs;
-        let zy = (&y - &ym) / &ys;
-        let test_rmse = |tasks: &[usize],
-                         weighting: TaskWeighting,
-                         seed: u64|
-         -> Result<Vec<f64>, voltai::core::Error> {
-            let (fit, val) = (&tr[..8], &tr[8..]);
-            let (xf, yf) = (
-                zx.select(Axis(0), fit),
-                zy.select(Axis(0), fit).select(Axis(1), tasks),
-            );
-            let (xv, yv) = (
-                zx.select(Axis(0), val),
-                zy.select(Axis(0), val).select(Axis(1), tasks),
-            );
-            let fitted = MultiTaskParams::new(weighting)
-                .hidden(16)?
-                .train_config(cfg)?
-                .seed(seed)
-                .fit_validated(
-                    &MultiTaskData::new(xf.view(), yf.view())?,
-                    &MultiTaskData::new(xv.view(), yv.view())?,
-                    &mut |_| {},
-                )?;
-            let pred = fitted.predict(zx.select(Axis(0), &te).view())?;
-            bar.inc(1);
-            Ok(tasks
-                .iter()
-                .enumerate()
-                .map(|(k, &t)| {
-                    let err: f64 = te
-                        .iter()
-                        .enumerate()
-                        .map(|(r, &i)| (pred[[r, k]] * ys[t] + ym[t] - y[[i, t]]).powi(2))
-                        .sum::<f64>();
-                    (err / te.len() as f64).sqrt()
-                })
-                .collect())
-        };
-        let multi = test_rmse(&[0, 1], TaskWeighting::Uncertainty, split as u64)?;
-        let life = test_rmse(&[0], TaskWeighting::Fixed(vec![1.0]), split as u64)?;
-        let gap = test_rmse(&[1], TaskWeighting::Fixed(vec![1.0]), split as u64)?;
-        for t in 0..2 {
-            rmse[0][t] += multi[t] / splits as f64;
-        }
-        rmse[1][0] += life[0] / splits as f64;
-        rmse[2][1] += gap[0] / splits as f64;
-        for t in 0..2 {
-            let mean = tr.iter().map(|&i| y[[i, t]]).sum::<f64>() / tr.len() as f64;
-            let mse = te.iter().map(|&i| (y[[i, t]] - mean).powi(2)).sum::<f64>() / te.len() as f64;
-            rmse[3][t] += mse.sqrt() / splits as f64;
-            let target: Vec<f64> = y.column(t).to_vec();
-            let p = ridge_loo(&zx, &target, &tr, &te)?;
-            let mse = te
-                .iter()
-                .zip(&p)
-                .map(|(&i, v)| (y[[i, t]] - v).powi(2))
-                .sum::<f64>()
-                / te.len() as f64;
-            rmse[4][t] += mse.sqrt() / splits as f64;
-        }
-        wins[0] += usize::from(multi[0] < life[0]);
-        wins[1] += usize::from(multi[1] < gap[0]);
+        curve.push((n_train, rmse, wins));
     }
     bar.finish_and_clear();
+    let (_, rmse, wins) = curve[0];
     println!(
         "Chen NMC cells, {n} with ≥ 400 cycles; 10 training cells per split, {splits} splits; test RMSE (mean over splits)"
     );
@@ -225,5 +236,22 @@ fn main() -> Result<(), voltai::core::Error> {
         "multi-task better in {}/{splits} splits for retention, {}/{splits} for gap growth",
         wins[0], wins[1]
     );
+    if curve.len() > 1 {
+        println!("\nlearning curve, retention @400 test RMSE (%), mean over {splits} splits:");
+        println!(
+            "{:>14} {:>11} {:>12} {:>8} {:>14}",
+            "training cells", "multi-task", "single-task", "ridge", "training mean"
+        );
+        for (n_train, r, _) in &curve {
+            println!(
+                "{:>14} {:>11.2} {:>12.2} {:>8.2} {:>14.2}",
+                n_train,
+                100.0 * r[0][0],
+                100.0 * r[1][0],
+                100.0 * r[4][0],
+                100.0 * r[3][0]
+            );
+        }
+    }
     Ok(())
 }

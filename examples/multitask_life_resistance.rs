@@ -16,8 +16,9 @@
 //! task; multi-task loss weights learned by homoscedastic uncertainty
 //! (Kendall et al. 2018). Baselines in the same table: the training mean
 //! and ridge regression with α chosen by leave-one-out on the training cells.
-//! Then a learning curve: the same comparison with 20 and 30 training cells. Takes about half a minute in release
-//! (`VOLTAI_QUICK=1`: 2 splits, 20 epochs, seconds).
+//! Then a learning curve: the same comparison with 20 and 30 training cells.
+//! Takes a few seconds in release (`VOLTAI_QUICK=1`: 2 splits, 10 training
+//! cells, 20 epochs).
 //!
 //! ```text
 //! cargo run --release --features neural --example multitask_life_resistance

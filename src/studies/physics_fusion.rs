@@ -321,9 +321,8 @@ pub fn run_method(
                     .optimize(3, seed),
             ])?
             .fit(&[split.cheap.clone(), split.expensive.clone()])?;
-            let p = voltai_core::ProbabilisticRegressor::predict_dist(&ck, split.test_x.view())?;
             let d = ck.diagnostics()?.iter().map(|d| d.to_string()).collect();
-            (latent(p)?, d)
+            (ck.predictive(split.test_x.view(), Predict::Latent)?, d)
         }
         Method::TabledCheap(scheme, h) => {
             let cheap = cheap_gp(2, seed)?.fit(&split.cheap)?;
@@ -352,15 +351,6 @@ pub fn run_method(
         fit_seconds: t.elapsed().as_secs_f64(),
         diagnostics,
     })
-}
-
-/// The function (epistemic) part of a predictive distribution.
-fn latent(p: Predictive) -> Result<Predictive> {
-    let parts = p
-        .parts
-        .ok_or_else(|| Error::internal("predictive without a variance split"))?;
-    let n = p.mean.len();
-    Predictive::from_parts(p.mean, parts.epistemic, Array1::zeros(n))
 }
 
 /// RMSE of the cheap model alone (the SPMe) on the held-out points.

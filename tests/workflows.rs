@@ -14,3 +14,5 @@ mod eis_capacity;
 mod physics_fusion;
 #[path = "workflows/severson_discharge_cv.rs"]
 mod severson_discharge_cv;
+#[path = "workflows/transfer.rs"]
+mod transfer;

@@ -27,6 +27,7 @@ charging_protocol_bo safe_set.svg
 cathode_pareto front.svg
 life_benchmark rmse.svg
 capacity_trajectory_forecast forecasts.svg
+transfer_protocols learning_curve.svg
 crystal_graph_property parity.svg
 LIST
 ls -la docs/gallery

@@ -12,6 +12,7 @@
 //! | equivalent-circuit discovery (SINDYc) | [`ecm::one_rc_sindyc`] | `discovery` |
 //! | capacity from EIS, paper protocol and cross-temperature (Zhang 2020) | [`eis_capacity::eis_capacity`] | `battery-data`, `gp` |
 //! | physics model + measurements, multi-fidelity (PyBaMM) | [`physics_fusion::run_method`] | `gp` |
+//! | transfer LFP → NMC with CKA-guided freezing, learning curve | [`transfer::transfer_study`] | `battery-data`, `neural` |
 
 #[cfg(all(feature = "battery-data", feature = "discovery"))]
 pub mod bo_replay;
@@ -25,3 +26,5 @@ pub mod eis;
 pub mod eis_capacity;
 #[cfg(feature = "gp")]
 pub mod physics_fusion;
+#[cfg(all(feature = "battery-data", feature = "neural"))]
+pub mod transfer;

@@ -77,14 +77,21 @@ pub struct Forecaster {
     spread: f32,
 }
 
-/// Per-layer activations for representation analysis (CKA).
+/// Per-layer activations for representation analysis (CKA). Each row is
+/// one (cell, step) pair, cell-major: capacity windows vary across cells
+/// in little more than level and slope, so one row per cell gives any two
+/// smooth networks (even untrained ones) a CKA near 1; the path a layer
+/// traces through the steps is what tells networks apart.
 #[derive(Debug, Clone)]
 pub struct Activations {
-    /// Encoder's final hidden state, `cells × hidden`.
+    /// Encoder hidden states at every observed step,
+    /// `(cells·encoder steps) × hidden`.
     pub encoder: Array2<f32>,
-    /// Decoder hidden states over all steps, `cells × (steps·hidden)`.
+    /// Decoder hidden states at every forecast step (free-running),
+    /// `(cells·decoder steps) × hidden`.
     pub decoder: Array2<f32>,
-    /// Head outputs (per-step changes), `cells × steps`.
+    /// Head outputs (per-step changes of capacity),
+    /// `(cells·decoder steps) × 1`.
     pub head: Array2<f32>,
 }
 
@@ -94,7 +101,9 @@ impl Forecaster {
     }
 
     /// Runs the decoder for `steps`; `teacher[t]` = true feeds the true
-    /// previous value instead of the model's own (teacher forcing).
+    /// previous value instead of the model's own (teacher forcing). Returns
+    /// the forecasts, the encoder states `(b·ne) × hidden` and the decoder
+    /// states and changes, one tensor per step.
     fn run(
         &self,
         encoder: Tensor<2>,
@@ -106,9 +115,10 @@ impl Forecaster {
         let enc_in = self.scale(encoder.clone()).reshape([b, ne, 1]);
         let enc_out = self.encoder.forward(enc_in, None);
         let mut state = enc_out
+            .clone()
             .slice(s![.., ne - 1..ne, ..])
             .reshape([b, self.hidden]);
-        let enc_state = state.clone();
+        let enc_states = enc_out.reshape([b * ne, self.hidden]);
         let mut prev = encoder.slice(s![.., ne - 1..ne]);
         let mut outputs = Vec::with_capacity(steps);
         let mut hiddens = Vec::with_capacity(steps);
@@ -132,7 +142,7 @@ impl Forecaster {
                 _ => y,
             };
         }
-        (Tensor::cat(outputs, 1), enc_state, hiddens, deltas)
+        (Tensor::cat(outputs, 1), enc_states, hiddens, deltas)
     }
 
     /// Forecasts `steps` steps for each row of `encoder` (normalised
@@ -173,14 +183,27 @@ impl Forecaster {
         array2(self.forecast(enc, batch.targets.ncols()).detach())
     }
 
-    /// Activations of each layer for a batch (free-running decoder).
+    /// Activations of each layer for a batch (free-running decoder), one
+    /// row per (cell, step).
     pub fn activations(&self, batch: &SequenceBatch, device: &Device) -> Result<Activations> {
         let enc = tensor2(batch.encoder.view(), device);
-        let (_, enc_state, hiddens, deltas) = self.run(enc, batch.targets.ncols(), None, &[]);
+        let (_, enc_states, hiddens, deltas) = self.run(enc, batch.targets.ncols(), None, &[]);
+        // Stacking along a new step axis keeps rows cell-major.
+        let per_step = |t: Vec<Tensor<2>>, width: usize| {
+            let [b, _] = t[0].dims();
+            let n = t.len();
+            Tensor::stack::<3>(t, 1).reshape([b * n, width]).detach()
+        };
+        let steps = batch.targets.ncols();
+        if steps == 0 {
+            return Err(voltai_core::Error::EmptyInput(
+                "activations need at least one forecast step".into(),
+            ));
+        }
         Ok(Activations {
-            encoder: array2(enc_state.detach())?,
-            decoder: array2(Tensor::cat(hiddens, 1).detach())?,
-            head: array2(Tensor::cat(deltas, 1).detach())?,
+            encoder: array2(enc_states.detach())?,
+            decoder: array2(per_step(hiddens, self.hidden))?,
+            head: array2(per_step(deltas, 1))?,
         })
     }
 }

@@ -14,8 +14,9 @@
 //!   progress callback and checkpoints — shared with `voltai-graph-nn`;
 //! - [`multitask`]: a shared backbone with one head per task (cycle life,
 //!   resistance growth), fixed or uncertainty-learned loss weights;
-//! - [`transfer`]: per-layer CKA between a pretrained and a fine-tuned model,
-//!   and freezing of the layers that transfer unchanged;
+//! - [`transfer`]: per-layer CKA (linear or RBF, debiased, over every
+//!   cell-step) between a pretrained model and one trained on the target,
+//!   the CKA-ranked sets of layers to freeze, and freezing;
 //! - [`CurveRegressorParams`]: an MLP, 1-D CNN, LSTM or small Transformer
 //!   that reads one sampled curve per row (the QdLinear curve ΔQ(V)) and
 //!   predicts one number (cycle life).

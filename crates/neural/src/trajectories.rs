@@ -207,18 +207,31 @@ fn block_means(v: &[f64], stride: usize) -> Vec<f64> {
 }
 
 impl SequenceBatch {
-    /// Cuts every series; cells shorter than the window plus one step are
-    /// refused (they have nothing to forecast).
+    /// Cuts every series at its first cycle; cells shorter than the window
+    /// plus one step are refused (they have nothing to forecast).
     pub fn new(series: &[CellSeries], w: Windowing) -> Result<Self> {
+        Self::cut(series, w, None)
+    }
+
+    /// Cuts every series at cycles 0, `every`, 2·`every`, … for as long as
+    /// a full window and at least one forecast step fit, one row per cut
+    /// (rows of one cell share its id, so group-aware splits keep them
+    /// together). Later windows show a cell already fading, which the
+    /// first window of a slowly fading chemistry never does: pretraining
+    /// on them teaches the dynamics a faster-fading target needs.
+    pub fn sliding(series: &[CellSeries], w: Windowing, every: usize) -> Result<Self> {
+        if every == 0 {
+            return Err(Error::invalid_parameter("every", every, "1 or more"));
+        }
+        Self::cut(series, w, Some(every))
+    }
+
+    fn cut(series: &[CellSeries], w: Windowing, every: Option<usize>) -> Result<Self> {
         w.check()?;
         if series.is_empty() {
             return Err(Error::EmptyInput("no trajectories".into()));
         }
-        let (ne, nd) = (w.encoder_steps(), w.decoder_steps());
-        let n = series.len();
-        let mut encoder = Array2::zeros((n, ne));
-        let mut targets = Array2::zeros((n, nd));
-        let mut mask = Array2::zeros((n, nd));
+        let mut starts = Vec::new();
         for (i, s) in series.iter().enumerate() {
             s.check_cycles()?;
             if let Some(k) = s.capacity.iter().position(|v| !v.is_finite()) {
@@ -236,19 +249,38 @@ impl SequenceBatch {
                     w.window
                 )));
             }
-            let enc = block_means(&s.capacity[..w.window], w.stride);
-            let end = s.capacity.len().min(w.window + w.horizon);
-            let dec = block_means(&s.capacity[w.window..end], w.stride);
+            match every {
+                None => starts.push((i, 0)),
+                Some(every) => starts.extend(
+                    (0..=s.capacity.len() - w.window - w.stride)
+                        .step_by(every)
+                        .map(|start| (i, start)),
+                ),
+            }
+        }
+        let (ne, nd) = (w.encoder_steps(), w.decoder_steps());
+        let n = starts.len();
+        let mut encoder = Array2::zeros((n, ne));
+        let mut targets = Array2::zeros((n, nd));
+        let mut mask = Array2::zeros((n, nd));
+        for (row, &(i, start)) in starts.iter().enumerate() {
+            let q = &series[i].capacity[start..];
+            let enc = block_means(&q[..w.window], w.stride);
+            let end = q.len().min(w.window + w.horizon);
+            let dec = block_means(&q[w.window..end], w.stride);
             for (k, v) in enc.iter().enumerate() {
-                encoder[[i, k]] = (v / w.scale) as f32;
+                encoder[[row, k]] = (v / w.scale) as f32;
             }
             for (k, v) in dec.iter().enumerate() {
-                targets[[i, k]] = (v / w.scale) as f32;
-                mask[[i, k]] = 1.0;
+                targets[[row, k]] = (v / w.scale) as f32;
+                mask[[row, k]] = 1.0;
             }
         }
         Ok(SequenceBatch {
-            cell_ids: series.iter().map(|s| s.cell_id.clone()).collect(),
+            cell_ids: starts
+                .iter()
+                .map(|&(i, _)| series[i].cell_id.clone())
+                .collect(),
             encoder,
             targets,
             mask,

@@ -276,3 +276,116 @@ fn cycle_numbers_survive_missing_capacities() {
     let err = SequenceBatch::new(&[gapped], W).unwrap_err().to_string();
     assert!(err.contains("cycle 58 follows cycle 56"), "{err}");
 }
+
+#[test]
+fn sliding_windows_start_every_k_cycles() {
+    // capacity = cycle index: every block mean is the mean of its cycles.
+    let ramp = |n: usize| CellSeries::new(format!("r{n}"), (0..n).map(|t| t as f64).collect());
+    let series = vec![ramp(150), ramp(131)];
+    let b = SequenceBatch::sliding(&series, W, 20).unwrap();
+    // A window needs 100 cycles plus one 10-cycle step: starts 0, 20, 40
+    // for 150 cycles, 0 and 20 for 131.
+    assert_eq!(b.cell_ids, ["r150", "r150", "r150", "r131", "r131"]);
+    assert_eq!(b.encoder.dim(), (5, 10));
+    for (row, start) in [0.0_f32, 20.0, 40.0, 0.0, 20.0].iter().enumerate() {
+        assert_eq!(b.encoder[[row, 0]], start + 4.5);
+        assert_eq!(b.encoder[[row, 9]], start + 94.5);
+        assert_eq!(b.targets[[row, 0]], start + 104.5);
+    }
+    // From cycle 40 of 150: cycles 140–149 give one forecast step.
+    assert_eq!(b.mask.row(2).sum(), 1.0);
+    assert_eq!(b.mask.row(4).sum(), 1.0);
+    // Every 1 cycle and the first window alone agree on row 0.
+    let first = SequenceBatch::new(&series, W).unwrap();
+    assert_eq!(b.encoder.row(0), first.encoder.row(0));
+    assert!(SequenceBatch::sliding(&series, W, 0).is_err());
+}
+
+#[test]
+fn per_layer_cka_separates_layers_and_freezing_stops_updates() {
+    use voltai_neural::transfer::{
+        LAYERS, Similarity, freeze_candidates, freeze_layers, layer_cka,
+    };
+    let _serial = serial();
+    let series = synthetic(6, 400);
+    let batch = SequenceBatch::new(&series, W).unwrap();
+    let (trained, dev) = fit(&series, 0.0, 30, 5);
+    let act = trained.activations(&batch, &dev).unwrap();
+    // One row per (cell, step): 10 encoder steps, 30 decoder steps.
+    assert_eq!(act.encoder.dim(), (60, 12));
+    assert_eq!(act.decoder.dim(), (180, 12));
+    assert_eq!(act.head.dim(), (180, 1));
+    for similarity in [
+        Similarity::Linear,
+        Similarity::Rbf {
+            sigma_fraction: 0.5,
+        },
+    ] {
+        // A model is its own perfect match.
+        for s in layer_cka(&trained, &trained, &batch, &dev, similarity).unwrap() {
+            assert!((s.cka - 1.0).abs() < 1e-9, "{similarity:?} {s:?}");
+        }
+    }
+    let config = ForecasterConfig {
+        hidden: 12,
+        ..Default::default()
+    };
+    let untrained = device::seeded(&dev, 77, |d| config.init(d));
+    let sims = layer_cka(
+        &trained,
+        &untrained,
+        &batch,
+        &dev,
+        Similarity::Rbf {
+            sigma_fraction: 0.5,
+        },
+    )
+    .unwrap();
+    assert_eq!(sims.iter().map(|s| s.layer).collect::<Vec<_>>(), LAYERS);
+    assert!(sims.iter().all(|s| s.cka < 1.0 - 1e-3), "{sims:?}");
+    let candidates = freeze_candidates(&sims);
+    assert_eq!(candidates.len(), 3);
+    assert!(candidates[0].is_empty());
+    let least = sims
+        .iter()
+        .min_by(|a, b| a.cka.total_cmp(&b.cka))
+        .unwrap()
+        .layer;
+    assert!(candidates.iter().all(|c| !c.contains(&least)));
+
+    // Training with the encoder and decoder frozen moves only the head.
+    let frozen = freeze_layers(trained.clone(), &["encoder", "decoder"]).unwrap();
+    let cfg = TrainConfig {
+        epochs: 5,
+        learning_rate: 1e-2,
+        patience: 5,
+        ..Default::default()
+    };
+    let tuned = train(
+        frozen,
+        &cfg,
+        |m, _| {
+            Ok(m.loss(
+                &batch,
+                &dev,
+                &ForecastLoss {
+                    teacher_ratio: 0.0,
+                    monotonicity_weight: 0.0,
+                    tolerance: 0.0,
+                    seed: 0,
+                },
+            ))
+        },
+        |m| Ok(masked_rmse(&m.predict(&batch, &dev)?, &batch, 1.0)),
+        &mut |_| {},
+    )
+    .unwrap()
+    .model;
+    let (before, after) = (
+        trained.activations(&batch, &dev).unwrap(),
+        tuned.activations(&batch, &dev).unwrap(),
+    );
+    assert_eq!(before.encoder, after.encoder);
+    assert_ne!(before.head, after.head);
+    assert!(freeze_layers(trained, &["attention"]).is_err());
+}

@@ -15,7 +15,8 @@
 //! cells' range, which a stationary kernel alone cannot follow) plus white
 //! noise: an isotropic RBF and an ARD RBF (the paper's, which also gives the
 //! relevance of each frequency). Everything that is chosen is chosen by
-//! leave-one-cell-out on the training cells: the model (lower pooled RMSE)
+//! leave-one-cell-out on the training cells: the model (lower pooled RMSE;
+//! or the caller fixes it, e.g. the paper's spectra-only GP)
 //! and the interval scale q̂ (normalised split-conformal on the
 //! leave-one-cell-out scores, so the 95 % interval μ ± q̂σ is calibrated for
 //! new cells, not new spectra of known ones). The test cells are only scored.
@@ -83,6 +84,16 @@ pub enum EisModel {
     SpectralWithCellEffect,
 }
 
+/// Which model [`eis_capacity`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The one with the lower leave-one-cell-out RMSE on the training cells.
+    LeaveOneCellOut,
+    /// This one (e.g. [`EisModel::Spectral`], the paper's model, to
+    /// reproduce the paper).
+    Fixed(EisModel),
+}
+
 /// Scores on one cell (or on all test cells pooled).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellScore {
@@ -105,7 +116,7 @@ pub struct CellScore {
 pub struct EisCapacityResult {
     /// The protocol.
     pub protocol: EisProtocol,
-    /// The model chosen by leave-one-cell-out.
+    /// The model used: fixed by the caller or chosen by leave-one-cell-out.
     pub model: EisModel,
     /// Leave-one-cell-out RMSE (mAh) of each model, in [`EisModel`] order.
     pub loco_rmse_mah: [f64; 2],
@@ -214,9 +225,15 @@ fn features(s: &EisSpectrum) -> Vec<f64> {
     s.z_real_ohm.iter().chain(&s.z_imag_ohm).copied().collect()
 }
 
-/// Runs one protocol; `train_step` > 1 keeps every `train_step`-th training
-/// spectrum (consecutive spectra of a cell are nearly alike).
-pub fn eis_capacity(protocol: EisProtocol, train_step: usize) -> Result<EisCapacityResult> {
+/// Runs one protocol with the model `choice`; `train_step` > 1 keeps every
+/// `train_step`-th training spectrum (consecutive spectra of a cell are
+/// nearly alike). The interval scale q̂ is always calibrated on the
+/// leave-one-cell-out scores of the model used.
+pub fn eis_capacity(
+    protocol: EisProtocol,
+    train_step: usize,
+    choice: ModelChoice,
+) -> Result<EisCapacityResult> {
     if train_step == 0 {
         return Err(Error::invalid_parameter("train_step", 0, "≥ 1"));
     }
@@ -295,7 +312,10 @@ pub fn eis_capacity(protocol: EisProtocol, train_step: usize) -> Result<EisCapac
         )
     };
     let loco_rmse_mah = [loco_rmse(0)?, loco_rmse(1)?];
-    let chosen = usize::from(loco_rmse_mah[1] < loco_rmse_mah[0]);
+    let chosen = match choice {
+        ModelChoice::LeaveOneCellOut => usize::from(loco_rmse_mah[1] < loco_rmse_mah[0]),
+        ModelChoice::Fixed(m) => usize::from(m == EisModel::SpectralWithCellEffect),
+    };
     let interval_scale = SplitConformal::new(0.05)?.normalized_quantile(
         Array1::from(loco[chosen].0.clone()).view(),
         Array1::from(loco[chosen].1.clone()).view(),

@@ -7,11 +7,11 @@
 #![cfg(all(feature = "battery-data", feature = "gp"))]
 
 use voltai::core::Result;
-use voltai::studies::eis_capacity::{EisModel, EisProtocol, eis_capacity};
+use voltai::studies::eis_capacity::{EisModel, EisProtocol, ModelChoice, eis_capacity};
 
 #[test]
 fn paper_protocol_on_an_unseen_cell() -> Result<()> {
-    let r = eis_capacity(EisProtocol::Paper, 8)?;
+    let r = eis_capacity(EisProtocol::Paper, 8, ModelChoice::LeaveOneCellOut)?;
     assert_eq!(r.model, EisModel::SpectralWithCellEffect);
     assert!(r.loco_rmse_mah[1] < r.loco_rmse_mah[0]);
     let cell = &r.scores[0];

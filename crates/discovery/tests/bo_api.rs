@@ -198,3 +198,131 @@ fn bad_input_is_an_error_not_a_panic() {
         .unwrap();
     assert!(opt.best().is_none());
 }
+
+mod ledger {
+    use ndarray::{Array2, ArrayView1};
+    use voltai_discovery::bo::{
+        BayesOptParams, Campaign, Goal, InitialDesign, Ledger, SearchSpace, Suggestion, TrialState,
+    };
+
+    fn bowl(x: &[f64]) -> f64 {
+        super::quadratic(ArrayView1::from(x))
+    }
+
+    fn params(space: SearchSpace) -> BayesOptParams {
+        BayesOptParams::new(space)
+            .goal(Goal::Minimize)
+            .initial_design(4, InitialDesign::Sobol)
+            .seed(11)
+    }
+
+    /// Every pair at least the default separation (0.01 of the unit box) apart.
+    fn distinct(points: &[Vec<f64>]) -> bool {
+        points.iter().enumerate().all(|(i, a)| {
+            points[..i].iter().all(|b| {
+                a.iter()
+                    .zip(b)
+                    .map(|(u, v)| (u - v).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+                    >= 0.01
+            })
+        })
+    }
+
+    #[test]
+    fn pending_trials_are_never_proposed_again() {
+        let box2 = SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap();
+        let grid =
+            Array2::from_shape_fn((30, 2), |(i, j)| if j == 0 { i as f64 / 29.0 } else { 0.5 });
+        for space in [box2, SearchSpace::candidates(grid).unwrap()] {
+            let mut c = Campaign::new(params(space));
+            // During the initial design and past it: five asks of one, all
+            // out at once, give five different points.
+            for round in 0..2 {
+                let out: Vec<Suggestion> = (0..5).flat_map(|_| c.ask(1).unwrap()).collect();
+                let xs: Vec<Vec<f64>> = out.iter().map(|s| s.x.clone()).collect();
+                assert!(distinct(&xs), "round {round}: {xs:?}");
+                for s in &out {
+                    c.complete(s.id, bowl(&s.x), &[]).unwrap();
+                }
+            }
+            // Past the design, with 5 pending: the sixth differs from all.
+            let out: Vec<Suggestion> = (0..6).flat_map(|_| c.ask(1).unwrap()).collect();
+            let xs: Vec<Vec<f64>> = out.iter().map(|s| s.x.clone()).collect();
+            assert!(distinct(&xs), "{xs:?}");
+            assert_eq!(c.ledger().in_state(TrialState::Pending).count(), 6);
+        }
+    }
+
+    #[test]
+    fn failed_trials_stay_in_the_ledger_but_not_in_the_model() {
+        let mut c = Campaign::new(params(
+            SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap(),
+        ));
+        let out = c.ask(6).unwrap();
+        for s in &out[..5] {
+            c.complete(s.id, bowl(&s.x), &[]).unwrap();
+        }
+        c.fail(out[5].id, "thermocouple fell off").unwrap();
+        let t = c.ledger().trial(out[5].id).unwrap();
+        assert_eq!(t.state, TrialState::Failed);
+        assert_eq!(t.metadata["reason"], "thermocouple fell off");
+        assert_eq!(c.optimizer().unwrap().history().len(), 5);
+        assert!(c.ledger().history().observations.iter().all(|o| o.x != t.x));
+        // A failed trial takes no result and cannot fail twice.
+        assert!(c.complete(out[5].id, 1.0, &[]).is_err());
+        assert!(c.fail(out[5].id, "again").is_err());
+        assert!(c.complete(99, 1.0, &[]).is_err());
+        assert!(c.complete(out[0].id, f64::NAN, &[]).is_err());
+        // Replicates: a second result of a completed trial is one more
+        // observation for the model.
+        c.complete(out[0].id, bowl(&out[0].x) + 0.01, &[]).unwrap();
+        assert_eq!(c.optimizer().unwrap().history().len(), 6);
+    }
+
+    #[test]
+    fn results_told_out_of_order_give_the_same_campaign() {
+        let p = params(SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap());
+        let (mut a, mut b) = (Campaign::new(p.clone()), Campaign::new(p));
+        let (oa, ob) = (a.ask(6).unwrap(), b.ask(6).unwrap());
+        assert_eq!(oa, ob);
+        for s in &oa {
+            a.complete(s.id, bowl(&s.x), &[]).unwrap();
+        }
+        for s in ob.iter().rev() {
+            b.complete(s.id, bowl(&s.x), &[]).unwrap();
+        }
+        assert_eq!(
+            a.optimizer().unwrap().history(),
+            b.optimizer().unwrap().history()
+        );
+        assert_eq!(a.ask(3).unwrap(), b.ask(3).unwrap());
+    }
+
+    #[test]
+    fn a_campaign_resumed_from_json_proposes_exactly_the_same() {
+        let p = params(SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap());
+        let mut c = Campaign::new(p.clone());
+        for _ in 0..3 {
+            let out = c.ask(3).unwrap();
+            c.complete(out[0].id, bowl(&out[0].x), &[]).unwrap();
+            c.complete(out[1].id, bowl(&out[1].x), &[]).unwrap();
+            c.annotate(out[2].id, "channel", "7").unwrap();
+        }
+        c.abandon(2, "channel busy").unwrap();
+        let text = c.ledger().to_json().unwrap();
+        let back = Ledger::from_json(&text).unwrap();
+        assert_eq!(&back, c.ledger());
+        let path = std::env::temp_dir().join(format!("voltai_ledger_{}.json", std::process::id()));
+        c.ledger().save(&path).unwrap();
+        assert_eq!(&Ledger::load(&path).unwrap(), c.ledger());
+        std::fs::remove_file(&path).ok();
+        let mut resumed = Campaign::resume(p, back);
+        assert_eq!(resumed.ask(2).unwrap(), c.ask(2).unwrap());
+        // Ids out of order are refused with where they went wrong.
+        let bad = text.replacen("\"id\": 1,", "\"id\": 5,", 1);
+        assert!(Ledger::from_json(&bad).is_err());
+        assert!(Ledger::from_json("{ \"trials\": [ }").is_err());
+    }
+}

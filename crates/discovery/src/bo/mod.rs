@@ -7,7 +7,9 @@
 //! `ProbabilisticRegressor` through [`ParamsSurrogate`]), an [`Acquisition`]
 //! (EI, log-EI, PI, UCB, Thompson sampling), optional [`Constraint`]s with a
 //! SafeOpt-style safe mode, and an ask/tell loop ([`BayesOpt`]) whose
-//! [`History`] serialises so a campaign can resume after a crash. Several
+//! [`History`] serialises so a campaign can resume after a crash. A lab
+//! campaign runs through a [`Campaign`] and its [`Ledger`]: trial ids,
+//! pending, failed and abandoned trials, replicates, JSON resume. Several
 //! objectives: [`MultiObjective`] with ParEGO or exact two-objective EHVI,
 //! and the [`pareto`] tools (non-dominated sorting, exact hypervolume).
 //!
@@ -59,6 +61,7 @@ mod acquisition;
 pub mod benchmarks;
 mod design;
 mod history;
+mod ledger;
 mod maximize;
 mod multi;
 mod optimizer;
@@ -71,6 +74,7 @@ mod surrogate;
 pub use acquisition::{Acquisition, log_h, normal_cdf, normal_pdf, normal_quantile};
 pub use design::{InitialDesign, latin_hypercube, sobol};
 pub use history::{History, Observation};
+pub use ledger::{Campaign, Ledger, Suggestion, Trial, TrialObservation, TrialState};
 pub use multi::{MultiObjective, MultiObjectiveParams, MultiStrategy};
 pub use optimizer::{BayesOpt, BayesOptParams, Constraint, Goal};
 pub use space::{Dimension, SearchSpace};

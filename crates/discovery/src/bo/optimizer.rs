@@ -123,6 +123,7 @@ pub struct BayesOptParams {
     seed: u64,
     pool_size: usize,
     n_starts: usize,
+    min_separation: f64,
 }
 
 impl BayesOptParams {
@@ -141,6 +142,7 @@ impl BayesOptParams {
             seed: 0,
             pool_size: 2048,
             n_starts: 5,
+            min_separation: 0.01,
         }
     }
 
@@ -169,6 +171,30 @@ impl BayesOptParams {
     }
 
     super::campaign_setters!();
+
+    /// The search space.
+    pub fn space(&self) -> &SearchSpace {
+        &self.space
+    }
+
+    /// Smallest distance, in the unit-cube encoding of a box space, between
+    /// a new pick and any pending point or earlier pick of the same batch
+    /// (default 0.01). The kriging believer alone does not keep picks apart
+    /// on noisy models: a believed observation leaves the noise's share of
+    /// variance in place, so the same spot can stay the best one. 0 allows
+    /// replicates of pending points. Candidate sets ignore it (they never
+    /// offer a pending candidate).
+    pub fn min_separation(mut self, distance: f64) -> Result<Self> {
+        if !(distance.is_finite() && (0.0..1.0).contains(&distance)) {
+            return Err(Error::invalid_parameter(
+                "min_separation",
+                distance,
+                "[0, 1)",
+            ));
+        }
+        self.min_separation = distance;
+        Ok(self)
+    }
 
     /// Adds an outcome constraint.
     pub fn constraint(mut self, mut c: Constraint) -> Result<Self> {
@@ -230,6 +256,7 @@ impl BayesOptParams {
         let mut opt = BayesOpt {
             params: self,
             history: History::default(),
+            round: None,
         };
         for o in history.observations {
             opt.tell_one(&o.x, o.y, &o.constraints)?;
@@ -265,6 +292,9 @@ impl BayesOptParams {
 pub struct BayesOpt {
     params: BayesOptParams,
     history: History,
+    /// Overrides the number of observations in the per-round seeds (a
+    /// ledger derives them from the next trial id instead).
+    round: Option<u64>,
 }
 
 /// Fitted models of one proposal round (standardised units).
@@ -380,7 +410,14 @@ impl BayesOpt {
     }
 
     fn round_seed(&self, salt: u64) -> u64 {
-        super::design::round_seed(self.params.seed, salt, self.history.len())
+        let round = self.round.map_or(self.history.len(), |r| r as usize);
+        super::design::round_seed(self.params.seed, salt, round)
+    }
+
+    /// Seeds this round's random choices from `round` (e.g. the next trial
+    /// id) instead of the number of observations.
+    pub(crate) fn set_round(&mut self, round: u64) {
+        self.round = Some(round);
     }
 
     fn encoded_history(&self) -> Array2<f64> {
@@ -526,7 +563,7 @@ impl BayesOpt {
     /// Candidate pool in the encoding: Sobol points plus perturbations of the
     /// best observed points (safe sets start small around known-safe points),
     /// snapped to valid values; for candidate sets, the untried candidates.
-    fn pool(&self, salt: u64) -> Result<(Array2<f64>, Vec<usize>)> {
+    fn pool(&self, salt: u64, busy: ArrayView2<'_, f64>) -> Result<(Array2<f64>, Vec<usize>)> {
         let space = &self.params.space;
         match space {
             SearchSpace::Candidates(c) => {
@@ -535,6 +572,11 @@ impl BayesOpt {
                     .observations
                     .iter()
                     .filter_map(|o| candidate_index(c, ArrayView1::from(&o.x[..])))
+                    .chain(
+                        busy.rows()
+                            .into_iter()
+                            .filter_map(|r| candidate_index(c, r)),
+                    )
                     .collect();
                 let left: Vec<usize> = (0..c.nrows()).filter(|i| !tried.contains(i)).collect();
                 let rows = c.select(Axis(0), &left);
@@ -593,17 +635,45 @@ impl BayesOpt {
     /// predicted mean before the next is chosen. Candidate sets never repeat
     /// a candidate; fewer than `q` rows come back when fewer are left.
     pub fn ask(&mut self, q: usize) -> Result<Array2<f64>> {
+        let none = Array2::zeros((0, self.params.space.n_dims()));
+        self.ask_pending(q, none.view(), none.view())
+    }
+
+    /// [`BayesOpt::ask`] while other experiments are out: the `pending`
+    /// points (running, result not yet told) enter the models by the
+    /// kriging believer — as if observed at the predicted mean — before the
+    /// first pick, so no pick lands on or beside them; the `failed` points
+    /// (runs that produced no result) are not modelled. Both count as used:
+    /// the initial design continues past them and candidate sets never
+    /// offer them again.
+    pub fn ask_pending(
+        &mut self,
+        q: usize,
+        pending: ArrayView2<'_, f64>,
+        failed: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>> {
         if q == 0 {
             return Err(Error::invalid_parameter("q", q, "1 or more"));
         }
         let space = self.params.space.clone();
+        for p in pending.rows().into_iter().chain(failed.rows()) {
+            space.check_point(p)?;
+        }
         let n_obs = self.history.len();
         if self.params.safe_delta.is_some() && n_obs == 0 {
             return Err(Error::InvalidInput(
                 "safe mode needs at least one known-safe observation before the first ask".into(),
             ));
         }
-        let (pool, left) = self.pool(10)?;
+        let busy = concatenate(Axis(0), &[pending, failed]).map_err(|_| {
+            Error::shape_mismatch(
+                "pending and failed points (columns)",
+                [pending.ncols()],
+                [failed.ncols()],
+            )
+        })?;
+        let n_used = n_obs + busy.nrows();
+        let (pool, left) = self.pool(10, busy.view())?;
         if let SearchSpace::Candidates(c) = &space {
             if left.is_empty() {
                 return Err(Error::InvalidInput(
@@ -623,13 +693,13 @@ impl BayesOpt {
                 return Ok(c.select(Axis(0), &picks));
             }
         } else if n_obs < self.params.n_initial && self.params.safe_delta.is_none() {
-            let total = self.params.n_initial.max(n_obs + q);
+            let total = self.params.n_initial.max(n_used + q);
             let design = self
                 .params
                 .design
                 .sample(total, space.encoded_dims(), self.params.seed);
             return Ok(Array2::from_shape_fn((q, space.n_dims()), |(i, j)| {
-                space.decode(design.row(n_obs + i))[j]
+                space.decode(design.row(n_used + i))[j]
             }));
         }
         if n_obs == 0 {
@@ -638,12 +708,39 @@ impl BayesOpt {
             ));
         }
         let mut models = self.fit_models()?;
+        let mut taken: Vec<Array1<f64>> = Vec::new();
+        for p in pending.rows() {
+            let u = space.encode(p.insert_axis(Axis(0)));
+            models = self.fantasize(models, u.row(0))?;
+            taken.push(u.row(0).to_owned());
+        }
+        // Box spaces keep picks apart (see `min_separation`).
+        let sep = match space {
+            SearchSpace::Box(_) => self.params.min_separation,
+            SearchSpace::Candidates(_) => 0.0,
+        };
+        let clear = |u: ArrayView1<'_, f64>, taken: &[Array1<f64>]| {
+            sep == 0.0
+                || taken.iter().all(|t| {
+                    t.iter()
+                        .zip(u.iter())
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum::<f64>()
+                        >= sep * sep
+                })
+        };
         let mut pool = pool;
         let mut left = left;
         let mut picks: Vec<Array1<f64>> = Vec::new();
         let polish =
             space.is_continuous() && self.params.acquisition != Acquisition::ThompsonSampling;
         for k in 0..q {
+            if sep > 0.0 {
+                let keep: Vec<usize> = (0..pool.nrows())
+                    .filter(|&i| clear(pool.row(i), &taken))
+                    .collect();
+                pool = pool.select(Axis(0), &keep);
+            }
             if pool.nrows() == 0 {
                 break;
             }
@@ -667,7 +764,15 @@ impl BayesOpt {
                 let values = self.score(&models, pool.view(), Some(s), true)?;
                 argmax(values.view()).map(|(i, v)| (pool.row(i).to_owned(), v))
             } else {
-                let score = |u: ArrayView2<'_, f64>| self.score(&models, u, None, true);
+                let score = |u: ArrayView2<'_, f64>| {
+                    let mut v = self.score(&models, u, None, true)?;
+                    for (i, row) in u.rows().into_iter().enumerate() {
+                        if !clear(row, &taken) {
+                            v[i] = f64::NEG_INFINITY;
+                        }
+                    }
+                    Ok(v)
+                };
                 let smooth = |u: ArrayView2<'_, f64>| self.score(&models, u, None, false);
                 let smooth: Option<&super::maximize::Score<'_>> =
                     if self.params.safe_delta.is_some() {
@@ -711,6 +816,7 @@ impl BayesOpt {
             if k + 1 < q {
                 models = self.fantasize(models, u.view())?;
             }
+            taken.push(u);
         }
         let d = space.n_dims();
         Ok(Array2::from_shape_fn((picks.len(), d), |(i, j)| {
@@ -860,11 +966,23 @@ impl BayesOpt {
                 41 + j as u64,
             )?);
         }
+        // The believed value is an observation like any other: where it
+        // beats the incumbent it becomes the incumbent (if every believed
+        // constraint value holds), or the improvement the models expect
+        // there would survive the fantasy and draw the next pick back to
+        // the same point.
+        let fantasy = |k: usize| targets[k].last().copied().unwrap_or(f64::NEG_INFINITY);
+        let feasible = (0..m.limits.len()).all(|j| fantasy(j + 1) <= m.limits[j]);
+        let best = match m.best {
+            Some(b) if feasible => Some(b.max(fantasy(0))),
+            None if feasible && !m.limits.is_empty() => Some(fantasy(0)),
+            other => other,
+        };
         Ok(Models {
             objective,
             constraints,
             limits: m.limits,
-            best: m.best,
+            best,
             x,
             targets,
         })
@@ -880,7 +998,8 @@ impl BayesOpt {
             return Ok(Array2::zeros((0, self.params.space.n_dims())));
         }
         let models = self.fit_models()?;
-        let (pool, left) = self.pool(10)?;
+        let none = Array2::zeros((0, self.params.space.n_dims()));
+        let (pool, left) = self.pool(10, none.view())?;
         let mut safe = vec![true; pool.nrows()];
         for (c, &limit) in models.constraints.iter().zip(&models.limits) {
             let Predictive {

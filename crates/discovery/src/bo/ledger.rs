@@ -1,0 +1,331 @@
+//! The campaign ledger: every suggestion is a trial with an id and a state,
+//! as a lab runs it — several experiments out at once, some failing, results
+//! arriving in any order (Ax's trials, BoTorch's `X_pending`).
+//!
+//! A [`Campaign`] pairs the optimiser's settings with a [`Ledger`]. Each
+//! [`Campaign::ask`] rebuilds the models from the completed trials in
+//! trial-id order (so the order results were told in does not matter),
+//! accounts for the pending trials by the kriging believer (see
+//! [`BayesOpt::ask_pending`]), leaves failed and abandoned trials out of the
+//! models, and seeds its random choices from the campaign seed and the next
+//! trial id (so a campaign resumed from its saved ledger proposes exactly
+//! what the original would have).
+//!
+//! ```
+//! use voltai_discovery::bo::{BayesOptParams, Campaign, Goal, Ledger, SearchSpace, TrialState};
+//!
+//! let params = BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0)])?)
+//!     .goal(Goal::Minimize)
+//!     .seed(7);
+//! let mut campaign = Campaign::new(params.clone());
+//! // Three experiments go out at once; none is proposed twice.
+//! let out = campaign.ask(3)?;
+//! assert_eq!(out.iter().map(|t| t.id).collect::<Vec<_>>(), [0, 1, 2]);
+//! campaign.complete(out[2].id, (out[2].x[0] - 0.3f64).powi(2), &[])?;
+//! campaign.fail(out[0].id, "cell vented")?;
+//! assert_eq!(campaign.ledger().trial(0)?.state, TrialState::Failed);
+//! // The ledger is JSON; resuming from it continues the same campaign.
+//! let saved = campaign.ledger().to_json()?;
+//! let mut resumed = Campaign::resume(params, Ledger::from_json(&saved)?);
+//! assert_eq!(resumed.ask(2)?, campaign.ask(2)?);
+//! # Ok::<(), voltai_core::Error>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use ndarray::Array2;
+use serde::{Deserialize, Serialize};
+use voltai_core::{Error, Result};
+
+use super::history::{History, Observation};
+use super::optimizer::{BayesOpt, BayesOptParams};
+
+/// Where a trial stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrialState {
+    /// Proposed and running; no result yet.
+    Pending,
+    /// At least one result told.
+    Completed,
+    /// Ran and produced no usable result (kept, never modelled).
+    Failed,
+    /// Withdrawn before it ran (kept, never modelled).
+    Abandoned,
+}
+
+/// One measurement of a trial (replicates are several of these).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialObservation {
+    /// The objective value.
+    pub y: f64,
+    /// Constraint values, one per declared constraint.
+    pub constraints: Vec<f64>,
+    /// When it was told (milliseconds since the Unix epoch).
+    pub at_ms: u64,
+}
+
+/// One suggested experiment and everything that happened to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trial {
+    /// Sequential id, from 0.
+    pub id: u64,
+    /// The suggested point (categoricals as choice index).
+    pub x: Vec<f64>,
+    /// Its state.
+    pub state: TrialState,
+    /// Its measurements, in the order told.
+    pub observations: Vec<TrialObservation>,
+    /// When it was suggested (milliseconds since the Unix epoch).
+    pub created_ms: u64,
+    /// Free metadata (operator, channel, the reason a run failed, …).
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// What [`Campaign::ask`] hands out: a trial id and its point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    /// The trial id to report the result under.
+    pub id: u64,
+    /// The point to run.
+    pub x: Vec<f64>,
+}
+
+/// Every trial of a campaign, serialisable.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// The trials, by id (id = position).
+    pub trials: Vec<Trial>,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Ledger {
+    /// The trial with id `id`.
+    pub fn trial(&self, id: u64) -> Result<&Trial> {
+        self.trials
+            .get(id as usize)
+            .ok_or_else(|| Error::InvalidInput(format!("no trial {id} in the ledger")))
+    }
+
+    fn trial_mut(&mut self, id: u64) -> Result<&mut Trial> {
+        let n = self.trials.len();
+        self.trials
+            .get_mut(id as usize)
+            .ok_or_else(|| Error::InvalidInput(format!("no trial {id} in the ledger ({n} trials)")))
+    }
+
+    /// Trials in `state`, by id.
+    pub fn in_state(&self, state: TrialState) -> impl Iterator<Item = &Trial> {
+        self.trials.iter().filter(move |t| t.state == state)
+    }
+
+    /// The observations the models see: every measurement of every
+    /// completed trial, in trial-id order, replicates in the order told.
+    pub fn history(&self) -> History {
+        History {
+            observations: self
+                .in_state(TrialState::Completed)
+                .flat_map(|t| {
+                    t.observations.iter().map(|o| Observation {
+                        x: t.x.clone(),
+                        y: o.y,
+                        constraints: o.constraints.clone(),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn points(&self, state: TrialState, d: usize) -> Result<Array2<f64>> {
+        let rows: Vec<f64> = self
+            .in_state(state)
+            .flat_map(|t| t.x.iter().copied())
+            .collect();
+        Array2::from_shape_vec((rows.len() / d.max(1), d), rows)
+            .map_err(|e| Error::internal(format!("ledger: trial points are not {d} wide: {e}")))
+    }
+
+    /// JSON text of the ledger.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map_err(|e| Error::Format {
+            format: "json".into(),
+            path: "<memory>".into(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Parses JSON text written by [`Ledger::to_json`]; trial ids must be
+    /// 0, 1, 2, … in order.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let ledger: Ledger = serde_json::from_str(text).map_err(|e| Error::Parse {
+            file: "<ledger>".into(),
+            line: e.line() as u64,
+            column: e.column() as u64,
+            message: e.to_string(),
+        })?;
+        if let Some((i, t)) = ledger
+            .trials
+            .iter()
+            .enumerate()
+            .find(|(i, t)| t.id != *i as u64)
+        {
+            return Err(Error::InvalidInput(format!(
+                "ledger: trial at position {i} has id {}; ids must be 0, 1, 2, … in order",
+                t.id
+            )));
+        }
+        Ok(ledger)
+    }
+
+    /// Writes the ledger to `path` (e.g. after every change).
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        std::fs::write(path.as_ref(), self.to_json()?).map_err(|e| Error::io(path, e))
+    }
+
+    /// Reads a ledger saved by [`Ledger::save`].
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path.as_ref()).map_err(|e| Error::io(path.as_ref(), e))?;
+        Self::from_json(&text).map_err(|e| match e {
+            Error::Parse {
+                line,
+                column,
+                message,
+                ..
+            } => Error::Parse {
+                file: path.as_ref().display().to_string(),
+                line,
+                column,
+                message,
+            },
+            other => other,
+        })
+    }
+}
+
+/// A campaign run through a [`Ledger`] (see the module documentation).
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    params: BayesOptParams,
+    ledger: Ledger,
+}
+
+impl Campaign {
+    /// A campaign with no trials.
+    pub fn new(params: BayesOptParams) -> Self {
+        Campaign::resume(params, Ledger::default())
+    }
+
+    /// Continues a campaign from its ledger (the same params it ran with).
+    pub fn resume(params: BayesOptParams, ledger: Ledger) -> Self {
+        Campaign { params, ledger }
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The optimiser on the completed trials, seeded for the next trial id.
+    pub fn optimizer(&self) -> Result<BayesOpt> {
+        let mut opt = self.params.clone().resume(self.ledger.history())?;
+        opt.set_round(self.ledger.trials.len() as u64);
+        Ok(opt)
+    }
+
+    /// Proposes `k` new trials, all pending, given every trial still
+    /// pending; fewer come back when a candidate set runs out.
+    pub fn ask(&mut self, k: usize) -> Result<Vec<Suggestion>> {
+        let d = self.params.space().n_dims();
+        let pending = self.ledger.points(TrialState::Pending, d)?;
+        let mut failed = self.ledger.points(TrialState::Failed, d)?;
+        let abandoned = self.ledger.points(TrialState::Abandoned, d)?;
+        if abandoned.nrows() > 0 {
+            failed = ndarray::concatenate(ndarray::Axis(0), &[failed.view(), abandoned.view()])
+                .map_err(|e| Error::internal(format!("ledger: {e}")))?;
+        }
+        let x = self
+            .optimizer()?
+            .ask_pending(k, pending.view(), failed.view())?;
+        let created_ms = now_ms();
+        Ok(x.rows()
+            .into_iter()
+            .map(|row| {
+                let id = self.ledger.trials.len() as u64;
+                self.ledger.trials.push(Trial {
+                    id,
+                    x: row.to_vec(),
+                    state: TrialState::Pending,
+                    observations: Vec::new(),
+                    created_ms,
+                    metadata: BTreeMap::new(),
+                });
+                Suggestion {
+                    id,
+                    x: row.to_vec(),
+                }
+            })
+            .collect())
+    }
+
+    /// Records a measurement of trial `id` (a second call adds a
+    /// replicate) and marks it completed.
+    pub fn complete(&mut self, id: u64, y: f64, constraints: &[f64]) -> Result<()> {
+        // Validated as the optimiser would (finite values, one per constraint).
+        let mut probe = self.params.clone().build()?;
+        let x = self.ledger.trial(id)?.x.clone();
+        probe.tell_one(&x, y, constraints)?;
+        let trial = self.ledger.trial_mut(id)?;
+        match trial.state {
+            TrialState::Pending | TrialState::Completed => {}
+            other => {
+                return Err(Error::InvalidInput(format!(
+                    "trial {id} is {other:?}; only pending or completed trials take results"
+                )));
+            }
+        }
+        trial.observations.push(TrialObservation {
+            y,
+            constraints: constraints.to_vec(),
+            at_ms: now_ms(),
+        });
+        trial.state = TrialState::Completed;
+        Ok(())
+    }
+
+    /// Marks pending trial `id` failed, keeping `reason` in its metadata.
+    pub fn fail(&mut self, id: u64, reason: &str) -> Result<()> {
+        self.close(id, TrialState::Failed, reason)
+    }
+
+    /// Withdraws pending trial `id` before it runs.
+    pub fn abandon(&mut self, id: u64, reason: &str) -> Result<()> {
+        self.close(id, TrialState::Abandoned, reason)
+    }
+
+    fn close(&mut self, id: u64, state: TrialState, reason: &str) -> Result<()> {
+        let trial = self.ledger.trial_mut(id)?;
+        if trial.state != TrialState::Pending {
+            return Err(Error::InvalidInput(format!(
+                "trial {id} is {:?}; only a pending trial can become {state:?}",
+                trial.state
+            )));
+        }
+        trial.state = state;
+        trial.metadata.insert("reason".into(), reason.into());
+        Ok(())
+    }
+
+    /// Attaches free metadata to trial `id`.
+    pub fn annotate(&mut self, id: u64, key: &str, value: &str) -> Result<()> {
+        self.ledger
+            .trial_mut(id)?
+            .metadata
+            .insert(key.into(), value.into());
+        Ok(())
+    }
+}

@@ -26,7 +26,9 @@ mod support;
 
 use ndarray::Array1;
 use voltai::discovery::bo::benchmarks::fast_charge::{BOUNDS, charge_time_min, peak_temperature_c};
-use voltai::discovery::bo::{BayesOptParams, Constraint, Goal, InitialDesign, SearchSpace};
+use voltai::discovery::bo::{
+    BayesOptParams, Campaign, Constraint, Goal, InitialDesign, SearchSpace,
+};
 
 const LIMIT_C: f64 = 40.0;
 
@@ -40,21 +42,23 @@ fn main() -> Result<(), voltai::core::Error> {
 
     bar.set_message("safe mode");
     let seed_protocol = [1.0, 0.3, 0.5];
-    let mut safe = BayesOptParams::new(SearchSpace::continuous(&BOUNDS)?)
-        .goal(Goal::Minimize)
-        .constraint(Constraint::at_most("peak temperature (°C)", LIMIT_C)?)?
-        .safe_mode(0.01)?
-        .seed(0)
-        .build()?;
+    // Every campaign runs through a ledger: trial ids and states, JSON resume.
+    let mut safe = Campaign::new(
+        BayesOptParams::new(SearchSpace::continuous(&BOUNDS)?)
+            .goal(Goal::Minimize)
+            .constraint(Constraint::at_most("peak temperature (°C)", LIMIT_C)?)?
+            .safe_mode(0.01)?
+            .seed(0),
+    );
     let x0 = Array1::from(seed_protocol.to_vec());
-    safe.tell_one(
+    safe.record(
         &seed_protocol,
         charge_time_min(x0.view()),
         &[peak_temperature_c(x0.view())],
     )?;
     let mut safe_best = Vec::new();
     safe.run(
-        |x| Ok((charge_time_min(x), vec![peak_temperature_c(x)])),
+        |x| Ok(Some((charge_time_min(x), vec![peak_temperature_c(x)]))),
         budget,
         1,
         &mut |p| {
@@ -62,18 +66,19 @@ fn main() -> Result<(), voltai::core::Error> {
             safe_best.push((p.step as f64, p.get("best").unwrap_or(f64::NAN)));
         },
     )?;
-    let safe_set = safe.safe_set()?;
+    let safe_set = safe.optimizer()?.safe_set()?;
 
     bar.set_message("constrained EI (not safe)");
-    let mut plain = BayesOptParams::new(SearchSpace::continuous(&BOUNDS)?)
-        .goal(Goal::Minimize)
-        .constraint(Constraint::at_most("peak temperature (°C)", LIMIT_C)?)?
-        .initial_design(8, InitialDesign::Sobol)
-        .seed(0)
-        .build()?;
+    let mut plain = Campaign::new(
+        BayesOptParams::new(SearchSpace::continuous(&BOUNDS)?)
+            .goal(Goal::Minimize)
+            .constraint(Constraint::at_most("peak temperature (°C)", LIMIT_C)?)?
+            .initial_design(8, InitialDesign::Sobol)
+            .seed(0),
+    );
     let mut plain_best = Vec::new();
     plain.run(
-        |x| Ok((charge_time_min(x), vec![peak_temperature_c(x)])),
+        |x| Ok(Some((charge_time_min(x), vec![peak_temperature_c(x)]))),
         budget,
         1,
         &mut |p| {
@@ -89,6 +94,7 @@ fn main() -> Result<(), voltai::core::Error> {
 
     // Figures.
     let dir = support::output_dir("charging_protocol_bo")?;
+    let (safe, plain) = (safe.optimizer()?, plain.optimizer()?);
     let unsafe_picks = |o: &voltai::discovery::bo::BayesOpt| -> usize {
         o.history()
             .observations

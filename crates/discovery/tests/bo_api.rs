@@ -326,3 +326,43 @@ mod ledger {
         assert!(Ledger::from_json("{ \"trials\": [ }").is_err());
     }
 }
+
+mod noisy {
+    use voltai_core::synthetic::SplitMix64;
+    use voltai_discovery::bo::{BayesOptParams, Campaign, Goal, InitialDesign, SearchSpace};
+
+    #[test]
+    fn the_reported_best_is_the_best_posterior_mean_not_the_luckiest_reading() {
+        // Minimise (x − 0.3)² + noise (sd 0.05) on [0, 1], 3 replicates per
+        // trial: the single best reading is a lucky draw; the posterior
+        // mean is close to the truth there.
+        let mut c = Campaign::new(
+            BayesOptParams::new(SearchSpace::continuous(&[(0.0, 1.0)]).unwrap())
+                .goal(Goal::Minimize)
+                .initial_design(5, InitialDesign::Sobol)
+                .seed(3),
+        );
+        let mut rng = SplitMix64::new(9);
+        let f = |x: f64| (x - 0.3) * (x - 0.3);
+        for _ in 0..8 {
+            for s in c.ask(2).unwrap() {
+                for _ in 0..3 {
+                    c.complete(s.id, f(s.x[0]) + 0.05 * rng.normal(), &[])
+                        .unwrap();
+                }
+            }
+        }
+        let (id, mean) = c.best().unwrap().unwrap();
+        let x = c.ledger().trial(id).unwrap().x[0];
+        assert!((x - 0.3).abs() < 0.1, "best trial at {x}");
+        assert!(
+            (mean - f(x)).abs() < 0.05,
+            "posterior mean {mean} vs truth {}",
+            f(x)
+        );
+        // The luckiest reading sits below the truth at its point.
+        let lucky = c.optimizer().unwrap().best().unwrap().clone();
+        assert!(lucky.y < f(lucky.x[0]), "{lucky:?}");
+        assert!(lucky.y < mean);
+    }
+}

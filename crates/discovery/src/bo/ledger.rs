@@ -33,9 +33,9 @@
 
 use std::collections::BTreeMap;
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
-use voltai_core::{Error, Result};
+use voltai_core::{Error, Progress, ProgressFn, Result};
 
 use super::history::{History, Observation};
 use super::optimizer::{BayesOpt, BayesOptParams};
@@ -318,6 +318,82 @@ impl Campaign {
         trial.state = state;
         trial.metadata.insert("reason".into(), reason.into());
         Ok(())
+    }
+
+    /// Records a result obtained outside the campaign (e.g. the known-safe
+    /// protocol a safe campaign starts from) as a completed trial; returns
+    /// its id.
+    pub fn record(&mut self, x: &[f64], y: f64, constraints: &[f64]) -> Result<u64> {
+        let mut probe = self.params.clone().build()?;
+        probe.tell_one(x, y, constraints)?;
+        let id = self.ledger.trials.len() as u64;
+        let at_ms = now_ms();
+        self.ledger.trials.push(Trial {
+            id,
+            x: x.to_vec(),
+            state: TrialState::Completed,
+            observations: vec![TrialObservation {
+                y,
+                constraints: constraints.to_vec(),
+                at_ms,
+            }],
+            created_ms: at_ms,
+            metadata: BTreeMap::from([("source".to_string(), "recorded".to_string())]),
+        });
+        Ok(id)
+    }
+
+    /// Runs `budget` trials in rounds of `k`: `f(x)` returns the objective
+    /// and the constraint values, or `None` when the run failed (the trial
+    /// is marked failed and counts against the budget). After each round
+    /// `progress` gets task `"bo"`, step = trials run, total = `budget`,
+    /// and the figure `"best"` (the best feasible observation) once there
+    /// is one.
+    pub fn run(
+        &mut self,
+        mut f: impl FnMut(ArrayView1<'_, f64>) -> Result<Option<(f64, Vec<f64>)>>,
+        budget: usize,
+        k: usize,
+        progress: &mut ProgressFn<'_>,
+    ) -> Result<()> {
+        if k == 0 {
+            return Err(Error::invalid_parameter("k", k, "1 or more"));
+        }
+        let mut done = 0;
+        while done < budget {
+            let out = self.ask(k.min(budget - done))?;
+            if out.is_empty() {
+                break;
+            }
+            for s in &out {
+                match f(ArrayView1::from(&s.x[..]))? {
+                    Some((y, c)) => self.complete(s.id, y, &c)?,
+                    None => self.fail(s.id, "the evaluation returned no result")?,
+                }
+                done += 1;
+            }
+            let mut report = Progress::new("bo", done).total(budget);
+            if let Some(best) = self.optimizer()?.best() {
+                report = report.value("best", best.y);
+            }
+            progress(&report);
+        }
+        Ok(())
+    }
+
+    /// The trial the model believes best: [`BayesOpt::best_by_posterior_mean`]
+    /// on the completed trials, with the trial's id.
+    pub fn best(&self) -> Result<Option<(u64, f64)>> {
+        let Some((x, mean)) = self.optimizer()?.best_by_posterior_mean()? else {
+            return Ok(None);
+        };
+        let id = self
+            .ledger
+            .in_state(TrialState::Completed)
+            .find(|t| t.x == x)
+            .map(|t| t.id)
+            .ok_or_else(|| Error::internal("ledger: the best point is no completed trial"))?;
+        Ok(Some((id, mean)))
     }
 
     /// Attaches free metadata to trial `id`.

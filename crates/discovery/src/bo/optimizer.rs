@@ -348,6 +348,47 @@ impl BayesOpt {
             .max_by(|a, b| (sign * a.y).total_cmp(&(sign * b.y)))
     }
 
+    /// The best point by the model rather than by a single noisy reading:
+    /// among the observed points the constraint models expect to be
+    /// feasible, the one with the best posterior mean of the objective.
+    /// Returns the point and that mean (in the objective's units); `None`
+    /// before any observation or when no observed point is expected to be
+    /// feasible. With replicated, noisy measurements this is the point to
+    /// report: the best single reading is biased towards lucky noise.
+    pub fn best_by_posterior_mean(&self) -> Result<Option<(Vec<f64>, f64)>> {
+        if self.history.is_empty() {
+            return Ok(None);
+        }
+        let m = self.fit_models()?;
+        let mean = m.objective.predict(m.x.view())?.mean;
+        let mut feasible = vec![true; mean.len()];
+        for (c, &limit) in m.constraints.iter().zip(&m.limits) {
+            let cm = c.predict(m.x.view())?.mean;
+            for (f, v) in feasible.iter_mut().zip(cm.iter()) {
+                *f &= *v <= limit;
+            }
+        }
+        let Some(i) = (0..mean.len())
+            .filter(|&i| feasible[i])
+            .max_by(|&a, &b| mean[a].total_cmp(&mean[b]))
+        else {
+            return Ok(None);
+        };
+        // Back from the standardised, sign-flipped scale of `fit_models`.
+        let sign = self.sign();
+        let y: Array1<f64> = self
+            .history
+            .observations
+            .iter()
+            .map(|o| sign * o.y)
+            .collect();
+        let (_, mu, sd) = standardize(y.view());
+        Ok(Some((
+            self.history.observations[i].x.clone(),
+            sign * (mean[i] * sd + mu),
+        )))
+    }
+
     fn sign(&self) -> f64 {
         match self.params.goal {
             Goal::Maximize => 1.0,

@@ -366,3 +366,39 @@ mod noisy {
         assert!(lucky.y < mean);
     }
 }
+
+#[test]
+fn every_surrogate_kernel_prior_and_incumbent_finds_the_bowl() {
+    use voltai_discovery::bo::{GpSurrogate, Incumbent, SurrogateKernel};
+    for kernel in [
+        SurrogateKernel::SquaredExponential,
+        SurrogateKernel::Matern52,
+    ] {
+        for priors in [false, true] {
+            for incumbent in [Incumbent::BestObservation, Incumbent::BestPosteriorMean] {
+                let mut opt = BayesOptParams::new(
+                    SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap(),
+                )
+                .goal(Goal::Minimize)
+                .surrogate(GpSurrogate::new().kernel(kernel).priors(priors))
+                .incumbent(incumbent)
+                .seed(4)
+                .build()
+                .unwrap();
+                for _ in 0..20 {
+                    let x = opt.ask(1).unwrap();
+                    let y = quadratic(x.row(0));
+                    opt.tell_one(&x.row(0).to_vec(), y, &[]).unwrap();
+                }
+                let best = opt.best().unwrap().y;
+                assert!(
+                    best < 1e-3,
+                    "{kernel:?} priors {priors} {incumbent:?}: {best}"
+                );
+                let (x, mean) = opt.best_by_posterior_mean().unwrap().unwrap();
+                assert!(quadratic(ndarray::ArrayView1::from(&x[..])) < 1e-2, "{x:?}");
+                assert!(mean.is_finite());
+            }
+        }
+    }
+}

@@ -138,6 +138,18 @@ fn log_space_gradients_match_finite_differences() {
     check_gradient(&Laplacian::new(0.4).unwrap(), &a, &b);
     for nu in [MaternNu::Half, MaternNu::ThreeHalves, MaternNu::FiveHalves] {
         check_gradient(&Matern::new(nu, 1.7).unwrap(), &a, &b);
+        check_gradient(&Matern::ard(nu, vec![0.5, 1.0, 2.0]).unwrap(), &a, &b);
+        // Equal ARD length-scales are the isotropic kernel.
+        let (iso, ard) = (
+            Matern::new(nu, 1.7).unwrap(),
+            Matern::ard(nu, vec![1.7; 3]).unwrap(),
+        );
+        assert!((iso.eval(&a, &b) - ard.eval(&a, &b)).abs() < 1e-14);
+        // Stretching one input by c and its length-scale by c changes nothing.
+        let stretched = Matern::ard(nu, vec![0.5, 3.0, 2.0]).unwrap();
+        let (a3, b3) = ([a[0], 3.0 * a[1], a[2]], [b[0], 3.0 * b[1], b[2]]);
+        let plain = Matern::ard(nu, vec![0.5, 1.0, 2.0]).unwrap();
+        assert!((stretched.eval(&a3, &b3) - plain.eval(&a, &b)).abs() < 1e-14);
     }
     check_gradient(&RationalQuadratic::new(1.7, 2.5).unwrap(), &a, &b);
     check_gradient(&Periodic::new(0.8, 3.0).unwrap(), &a, &b);

@@ -76,6 +76,6 @@ pub use design::{InitialDesign, latin_hypercube, sobol};
 pub use history::{History, Observation};
 pub use ledger::{Campaign, Ledger, Suggestion, Trial, TrialObservation, TrialState};
 pub use multi::{MultiObjective, MultiObjectiveParams, MultiStrategy};
-pub use optimizer::{BayesOpt, BayesOptParams, Constraint, Goal};
+pub use optimizer::{BayesOpt, BayesOptParams, Constraint, Goal, Incumbent};
 pub use space::{Dimension, SearchSpace};
-pub use surrogate::{FittedSurrogate, GpSurrogate, ParamsSurrogate, Surrogate};
+pub use surrogate::{FittedSurrogate, GpSurrogate, ParamsSurrogate, Surrogate, SurrogateKernel};

@@ -124,6 +124,18 @@ pub struct BayesOptParams {
     pool_size: usize,
     n_starts: usize,
     min_separation: f64,
+    incumbent: Incumbent,
+}
+
+/// What improvement-based acquisitions (EI, log-EI, PI) improve on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Incumbent {
+    /// The best feasible reading (exact objectives; the default).
+    BestObservation,
+    /// The best posterior mean at the observed feasible points: plug-in
+    /// noisy EI (Picheny et al. 2013). With noisy readings the best one is
+    /// biased upwards by the noise, and EI against it stops exploring.
+    BestPosteriorMean,
 }
 
 impl BayesOptParams {
@@ -143,6 +155,7 @@ impl BayesOptParams {
             pool_size: 2048,
             n_starts: 5,
             min_separation: 0.01,
+            incumbent: Incumbent::BestObservation,
         }
     }
 
@@ -175,6 +188,12 @@ impl BayesOptParams {
     /// The search space.
     pub fn space(&self) -> &SearchSpace {
         &self.space
+    }
+
+    /// What EI, log-EI and PI improve on (see [`Incumbent`]).
+    pub fn incumbent(mut self, incumbent: Incumbent) -> Self {
+        self.incumbent = incumbent;
+        self
     }
 
     /// Smallest distance, in the unit-cube encoding of a box space, between
@@ -512,11 +531,18 @@ impl BayesOpt {
             limits.push(limit);
             targets.push(vs);
         }
+        // The incumbent improvement is measured against: the best feasible
+        // reading, or (noisy objectives) the best posterior mean at the
+        // observed points, which a lucky reading cannot inflate.
+        let values = match self.params.incumbent {
+            Incumbent::BestObservation => ys.clone(),
+            Incumbent::BestPosteriorMean => objective.predict(x.view())?.mean,
+        };
         let best = self
             .history
             .observations
             .iter()
-            .zip(ys.iter())
+            .zip(values.iter())
             .filter(|(o, _)| self.is_feasible(o))
             .map(|(_, v)| *v)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));

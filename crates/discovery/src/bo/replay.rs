@@ -8,6 +8,7 @@ use super::acquisition::Acquisition;
 use super::design::InitialDesign;
 use super::optimizer::{BayesOptParams, Goal};
 use super::space::SearchSpace;
+use super::surrogate::GpSurrogate;
 
 /// How a replay proposes.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct ReplaySettings {
     pub batch: usize,
     /// The acquisition function.
     pub acquisition: Acquisition,
+    /// The surrogate.
+    pub surrogate: GpSurrogate,
 }
 
 impl Default for ReplaySettings {
@@ -26,6 +29,7 @@ impl Default for ReplaySettings {
             n_initial: 4,
             batch: 1,
             acquisition: Acquisition::LogExpectedImprovement,
+            surrogate: GpSurrogate::default(),
         }
     }
 }
@@ -55,6 +59,7 @@ pub fn evaluations_to_top_k(
     let mut opt = BayesOptParams::new(space)
         .goal(Goal::Maximize)
         .acquisition(settings.acquisition)?
+        .surrogate(settings.surrogate.clone())
         .initial_design(settings.n_initial, InitialDesign::Random)
         .seed(seed)
         .build()?;

@@ -6,9 +6,9 @@ use std::marker::PhantomData;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Result};
-use voltai_gp::{Gp, GpParams, OptimizerSettings};
+use voltai_gp::{Gp, GpParams, LogNormalPrior, OptimizerSettings};
 use voltai_kernels::Kernel;
-use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
+use voltai_kernels::kernels::{Matern, MaternNu, Rbf, Scaled, Sum, White};
 
 /// Fits a model of the (standardised) objective on unit-cube inputs.
 pub trait Surrogate: Send + Sync + Debug {
@@ -66,6 +66,8 @@ pub struct GpSurrogate {
     noise_bounds: (f64, f64),
     lengthscale_bounds: (f64, f64),
     variance_bounds: (f64, f64),
+    priors: bool,
+    kernel: SurrogateKernel,
 }
 
 impl Default for GpSurrogate {
@@ -75,11 +77,21 @@ impl Default for GpSurrogate {
             noise_bounds: (1e-6, 0.1),
             lengthscale_bounds: (0.02, 10.0),
             variance_bounds: (0.05, 20.0),
+            priors: false,
+            kernel: SurrogateKernel::SquaredExponential,
         }
     }
 }
 
-type BoKernel = Sum<Scaled<Rbf>, White>;
+/// The stationary kernel of [`GpSurrogate`] (ARD, on the unit cube).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SurrogateKernel {
+    /// Squared exponential (the default): very smooth objectives.
+    SquaredExponential,
+    /// Matérn-5/2 (BoTorch's default): twice differentiable, less
+    /// confident far from the data.
+    Matern52,
+}
 
 impl GpSurrogate {
     /// Default settings: 1 extra random restart, signal variance in
@@ -87,6 +99,22 @@ impl GpSurrogate {
     /// variance in [1e-6, 0.1] (standardised outputs).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// MAP hyperparameters under BoTorch's default priors (Hvarfner et al.
+    /// 2024): ln ℓ ~ N(√2 + ½ ln d, 3) on every length scale of the unit
+    /// cube, so the expected length scale grows with the dimension d, and
+    /// ln σ²_noise ~ N(−4, 1). With few observations in several dimensions
+    /// maximum likelihood tends to short, overconfident length scales.
+    pub fn priors(mut self, on: bool) -> Self {
+        self.priors = on;
+        self
+    }
+
+    /// The kernel (see [`SurrogateKernel`]).
+    pub fn kernel(mut self, kernel: SurrogateKernel) -> Self {
+        self.kernel = kernel;
+        self
     }
 
     /// Extra random restarts of the hyperparameter search.
@@ -141,12 +169,30 @@ impl Surrogate for GpSurrogate {
     ) -> Result<Box<dyn FittedSurrogate>> {
         let d = x.ncols();
         let (l_lo, l_hi) = self.lengthscale_bounds;
+        let start = vec![0.3f64.clamp(l_lo, l_hi); d];
+        match self.kernel {
+            SurrogateKernel::SquaredExponential => self.fit_kernel(Rbf::ard(start)?, x, y, seed),
+            SurrogateKernel::Matern52 => {
+                self.fit_kernel(Matern::ard(MaternNu::FiveHalves, start)?, x, y, seed)
+            }
+        }
+    }
+}
+
+impl GpSurrogate {
+    /// σ²·`base` + white noise, hyperparameters within the bounds (and
+    /// under the priors, when on).
+    fn fit_kernel<K: Kernel + Clone + Debug + Send + Sync + 'static>(
+        &self,
+        base: K,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        seed: u64,
+    ) -> Result<Box<dyn FittedSurrogate>> {
+        let d = x.ncols();
         let (v_lo, v_hi) = self.variance_bounds;
-        let kernel: BoKernel = Sum(
-            Scaled::new(
-                1.0f64.clamp(v_lo, v_hi),
-                Rbf::ard(vec![0.3f64.clamp(l_lo, l_hi); d])?,
-            )?,
+        let kernel = Sum(
+            Scaled::new(1.0f64.clamp(v_lo, v_hi), base)?,
             White::new(self.noise_bounds.0.max(1e-4).min(self.noise_bounds.1))?,
         );
         let mut bounds = vec![self.variance_bounds];
@@ -159,7 +205,25 @@ impl Surrogate for GpSurrogate {
                 seed,
                 bounds,
                 max_iter: 100,
-                priors: Vec::new(),
+                priors: if self.priors {
+                    let loc = std::f64::consts::SQRT_2 + 0.5 * (d as f64).ln();
+                    let std = 3f64.sqrt();
+                    // [ln σ², ln ℓ₁ … ln ℓ_d, ln noise]
+                    (1..=d)
+                        .map(|index| LogNormalPrior {
+                            index,
+                            mean: loc,
+                            std,
+                        })
+                        .chain(std::iter::once(LogNormalPrior {
+                            index: d + 1,
+                            mean: -4.0,
+                            std: 1.0,
+                        }))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 start_box: None,
             })?;
         let gp = params.fit(&DatasetView::new(x, y)?)?;

@@ -209,20 +209,46 @@ pub enum MaternNu {
     FiveHalves,
 }
 
-/// Matérn kernel with ν ∈ {1/2, 3/2, 5/2} and a shared length-scale ℓ.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// Matérn kernel with ν ∈ {1/2, 3/2, 5/2} and one shared length-scale ℓ or
+/// one per dimension (ARD; BoTorch's default surrogate kernel is the ARD
+/// Matérn-5/2). With ARD the distance is r = √Σ_k (a_k − b_k)²/ℓ_k².
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Matern {
     nu: MaternNu,
-    length_scale: f64,
+    length_scales: Vec<f64>,
 }
 
 impl Matern {
     /// Matérn-ν kernel with length-scale ℓ > 0.
     pub fn new(nu: MaternNu, length_scale: f64) -> Result<Self> {
-        Ok(Matern {
-            nu,
-            length_scale: positive("length_scale", length_scale)?,
-        })
+        Self::ard(nu, vec![length_scale])
+    }
+
+    /// One length-scale per input dimension (automatic relevance determination).
+    pub fn ard(nu: MaternNu, length_scales: Vec<f64>) -> Result<Self> {
+        if length_scales.is_empty() {
+            return Err(Error::EmptyInput(
+                "Matérn needs at least one length-scale".into(),
+            ));
+        }
+        for &l in &length_scales {
+            positive("length_scale", l)?;
+        }
+        Ok(Matern { nu, length_scales })
+    }
+
+    /// Scaled distance r.
+    fn scaled_distance(&self, a: &[f64], b: &[f64]) -> f64 {
+        if let [l] = self.length_scales[..] {
+            sq_dist(a, b).sqrt() / l
+        } else {
+            a.iter()
+                .zip(b)
+                .zip(&self.length_scales)
+                .map(|((x, y), l)| (x - y) * (x - y) / (l * l))
+                .sum::<f64>()
+                .sqrt()
+        }
     }
 
     /// (k, dk/d log ℓ) at scaled distance r = ‖a − b‖/ℓ.
@@ -248,22 +274,49 @@ impl Matern {
 
 impl Kernel for Matern {
     fn eval(&self, a: &[f64], b: &[f64]) -> f64 {
-        self.value_grad(sq_dist(a, b).sqrt() / self.length_scale).0
+        self.value_grad(self.scaled_distance(a, b)).0
+    }
+    fn input_dim(&self) -> Option<usize> {
+        (self.length_scales.len() > 1).then_some(self.length_scales.len())
     }
     fn param_names(&self) -> Vec<String> {
-        vec!["length_scale".into()]
+        if self.length_scales.len() == 1 {
+            vec!["length_scale".into()]
+        } else {
+            (0..self.length_scales.len())
+                .map(|k| format!("length_scale[{k}]"))
+                .collect()
+        }
     }
     fn log_params(&self) -> Vec<f64> {
-        vec![self.length_scale.ln()]
+        self.length_scales.iter().map(|l| l.ln()).collect()
+    }
+    fn n_params(&self) -> usize {
+        self.length_scales.len()
     }
     fn set_log_params(&mut self, p: &[f64]) -> Result<()> {
-        check::same_len("Matern log-parameters", 1, p.len())?;
-        self.length_scale = positive("length_scale", p[0].exp())?;
+        check::same_len("Matern log-parameters", self.length_scales.len(), p.len())?;
+        *self = Matern::ard(self.nu, p.iter().map(|v| v.exp()).collect())?;
         Ok(())
     }
     fn eval_grad(&self, a: &[f64], b: &[f64], grad: &mut [f64]) -> f64 {
-        let (k, g) = self.value_grad(sq_dist(a, b).sqrt() / self.length_scale);
-        grad[0] = g;
+        let r = self.scaled_distance(a, b);
+        let (k, g) = self.value_grad(r);
+        if self.length_scales.len() == 1 {
+            grad[0] = g;
+        } else if r > 0.0 {
+            // g = dk/d log ℓ for a shared ℓ = −r dk/dr; each ℓ_k carries its
+            // share (a_k − b_k)²/ℓ_k² of r².
+            for ((gk, (x, y)), l) in grad
+                .iter_mut()
+                .zip(a.iter().zip(b))
+                .zip(&self.length_scales)
+            {
+                *gk = g * (x - y) * (x - y) / (l * l) / (r * r);
+            }
+        } else {
+            grad.iter_mut().for_each(|gk| *gk = 0.0);
+        }
         k
     }
 }

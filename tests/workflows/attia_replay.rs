@@ -27,3 +27,21 @@ fn optimiser_finds_a_top_five_protocol_quickly() {
     assert!(median <= 15.0, "median {median}: {counts:?}");
     assert!(sorted[19] <= 25, "worst {}: {counts:?}", sorted[19]);
 }
+
+#[test]
+fn random_rounds_have_a_closed_form_and_batches_beat_them() {
+    use voltai::studies::bo_replay::{attia_batch_replay, random_rounds_to_hit};
+    // One draw per round: (n + 1) / (good + 1).
+    assert!((random_rounds_to_hit(224, 5, 1) - 225.0 / 6.0).abs() < 1e-9);
+    // Everything in one round: found in the first.
+    assert!((random_rounds_to_hit(10, 2, 10) - 1.0).abs() < 1e-12);
+    let r = attia_batch_replay(6, 8).unwrap();
+    assert_eq!(r.rounds.len(), 6);
+    let mean = r.rounds.iter().sum::<usize>() as f64 / 6.0;
+    assert!(
+        mean < r.random_expected,
+        "{:?} vs random {}",
+        r.rounds,
+        r.random_expected
+    );
+}

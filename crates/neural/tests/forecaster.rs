@@ -204,25 +204,27 @@ fn a_test_cell_future_cannot_change_its_forecast() {
     assert_eq!(run(false), run(true));
 }
 
-#[test]
-fn a_trained_model_can_be_trained_again() {
-    let _serial = serial();
-    let series = synthetic(4, 400);
-    let (model, dev) = fit(&series, 0.0, 3, 1);
-    let batch = SequenceBatch::new(&series, W).unwrap();
+/// `epochs` more epochs of free-running training (no teacher forcing, no
+/// penalty) on `batch`, scored on it too.
+fn retrain(
+    model: Forecaster,
+    batch: &SequenceBatch,
+    dev: &burn::tensor::Device,
+    epochs: usize,
+) -> voltai_core::Result<voltai_neural::train::Trained<Forecaster>> {
     let cfg = TrainConfig {
-        epochs: 3,
+        epochs,
         learning_rate: 1e-2,
-        patience: 3,
+        patience: epochs,
         ..Default::default()
     };
-    let again = train(
+    train(
         model,
         &cfg,
         |m, e| {
             Ok(m.loss(
-                &batch,
-                &dev,
+                batch,
+                dev,
                 &ForecastLoss {
                     teacher_ratio: 0.0,
                     monotonicity_weight: 0.0,
@@ -231,9 +233,18 @@ fn a_trained_model_can_be_trained_again() {
                 },
             ))
         },
-        |m| Ok(masked_rmse(&m.predict(&batch, &dev)?, &batch, 1.0)),
+        |m| Ok(masked_rmse(&m.predict(batch, dev)?, batch, 1.0)),
         &mut |_| {},
-    );
+    )
+}
+
+#[test]
+fn a_trained_model_can_be_trained_again() {
+    let _serial = serial();
+    let series = synthetic(4, 400);
+    let (model, dev) = fit(&series, 0.0, 3, 1);
+    let batch = SequenceBatch::new(&series, W).unwrap();
+    let again = retrain(model, &batch, &dev, 3);
     assert!(again.is_ok(), "{:?}", again.err());
 }
 
@@ -355,32 +366,7 @@ fn per_layer_cka_separates_layers_and_freezing_stops_updates() {
 
     // Training with the encoder and decoder frozen moves only the head.
     let frozen = freeze_layers(trained.clone(), &["encoder", "decoder"]).unwrap();
-    let cfg = TrainConfig {
-        epochs: 5,
-        learning_rate: 1e-2,
-        patience: 5,
-        ..Default::default()
-    };
-    let tuned = train(
-        frozen,
-        &cfg,
-        |m, _| {
-            Ok(m.loss(
-                &batch,
-                &dev,
-                &ForecastLoss {
-                    teacher_ratio: 0.0,
-                    monotonicity_weight: 0.0,
-                    tolerance: 0.0,
-                    seed: 0,
-                },
-            ))
-        },
-        |m| Ok(masked_rmse(&m.predict(&batch, &dev)?, &batch, 1.0)),
-        &mut |_| {},
-    )
-    .unwrap()
-    .model;
+    let tuned = retrain(frozen, &batch, &dev, 5).unwrap().model;
     let (before, after) = (
         trained.activations(&batch, &dev).unwrap(),
         tuned.activations(&batch, &dev).unwrap(),

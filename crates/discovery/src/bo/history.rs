@@ -1,7 +1,7 @@
 //! The record of evaluated points, serialisable so a campaign can resume.
 
 use serde::{Deserialize, Serialize};
-use voltai_core::{Error, Result};
+use voltai_core::Result;
 
 /// One evaluated point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,45 +24,23 @@ pub struct History {
 impl History {
     /// JSON text of the history.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Format {
-            format: "json".into(),
-            path: "<memory>".into(),
-            message: e.to_string(),
-        })
+        super::json::to_json(self)
     }
 
     /// Parses JSON text written by [`History::to_json`].
     pub fn from_json(text: &str) -> Result<Self> {
-        serde_json::from_str(text).map_err(|e| Error::Parse {
-            file: "<history>".into(),
-            line: e.line() as u64,
-            column: e.column() as u64,
-            message: e.to_string(),
-        })
+        super::json::from_json(text, "<history>")
     }
 
     /// Writes the history to `path` (e.g. after every evaluation).
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        std::fs::write(path.as_ref(), self.to_json()?).map_err(|e| Error::io(path, e))
+        super::json::save(self, path.as_ref())
     }
 
     /// Reads a history saved by [`History::save`].
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
-        let text =
-            std::fs::read_to_string(path.as_ref()).map_err(|e| Error::io(path.as_ref(), e))?;
-        Self::from_json(&text).map_err(|e| match e {
-            Error::Parse {
-                line,
-                column,
-                message,
-                ..
-            } => Error::Parse {
-                file: path.as_ref().display().to_string(),
-                line,
-                column,
-                message,
-            },
-            other => other,
+        super::json::load(path.as_ref(), |text, source| {
+            super::json::from_json(text, source)
         })
     }
 

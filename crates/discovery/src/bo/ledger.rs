@@ -151,22 +151,17 @@ impl Ledger {
 
     /// JSON text of the ledger.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map_err(|e| Error::Format {
-            format: "json".into(),
-            path: "<memory>".into(),
-            message: e.to_string(),
-        })
+        super::json::to_json(self)
     }
 
     /// Parses JSON text written by [`Ledger::to_json`]; trial ids must be
     /// 0, 1, 2, … in order.
     pub fn from_json(text: &str) -> Result<Self> {
-        let ledger: Ledger = serde_json::from_str(text).map_err(|e| Error::Parse {
-            file: "<ledger>".into(),
-            line: e.line() as u64,
-            column: e.column() as u64,
-            message: e.to_string(),
-        })?;
+        Self::parse(text, "<ledger>")
+    }
+
+    fn parse(text: &str, source: &str) -> Result<Self> {
+        let ledger: Ledger = super::json::from_json(text, source)?;
         if let Some((i, t)) = ledger
             .trials
             .iter()
@@ -174,7 +169,7 @@ impl Ledger {
             .find(|(i, t)| t.id != *i as u64)
         {
             return Err(Error::InvalidInput(format!(
-                "ledger: trial at position {i} has id {}; ids must be 0, 1, 2, … in order",
+                "{source}: trial at position {i} has id {}; ids must be 0, 1, 2, … in order",
                 t.id
             )));
         }
@@ -183,27 +178,12 @@ impl Ledger {
 
     /// Writes the ledger to `path` (e.g. after every change).
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        std::fs::write(path.as_ref(), self.to_json()?).map_err(|e| Error::io(path, e))
+        super::json::save(self, path.as_ref())
     }
 
     /// Reads a ledger saved by [`Ledger::save`].
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
-        let text =
-            std::fs::read_to_string(path.as_ref()).map_err(|e| Error::io(path.as_ref(), e))?;
-        Self::from_json(&text).map_err(|e| match e {
-            Error::Parse {
-                line,
-                column,
-                message,
-                ..
-            } => Error::Parse {
-                file: path.as_ref().display().to_string(),
-                line,
-                column,
-                message,
-            },
-            other => other,
-        })
+        super::json::load(path.as_ref(), Self::parse)
     }
 }
 

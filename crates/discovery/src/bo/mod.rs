@@ -61,6 +61,7 @@ mod acquisition;
 pub mod benchmarks;
 mod design;
 mod history;
+mod json;
 mod ledger;
 mod maximize;
 mod multi;

@@ -395,13 +395,7 @@ impl BayesOpt {
         };
         // Back from the standardised, sign-flipped scale of `fit_models`.
         let sign = self.sign();
-        let y: Array1<f64> = self
-            .history
-            .observations
-            .iter()
-            .map(|o| sign * o.y)
-            .collect();
-        let (_, mu, sd) = standardize(y.view());
+        let (_, mu, sd) = self.modelled_objective();
         Ok(Some((
             self.history.observations[i].x.clone(),
             sign * (mean[i] * sd + mu),
@@ -488,8 +482,9 @@ impl BayesOpt {
         self.params.space.encode(x.view())
     }
 
-    fn fit_models(&self) -> Result<Models> {
-        let x = self.encoded_history();
+    /// The objective as the surrogate sees it (to maximise, standardised),
+    /// with the mean and sd it was standardised by.
+    fn modelled_objective(&self) -> (Array1<f64>, f64, f64) {
         let sign = self.sign();
         let y: Array1<f64> = self
             .history
@@ -497,7 +492,12 @@ impl BayesOpt {
             .iter()
             .map(|o| sign * o.y)
             .collect();
-        let (ys, _, _) = standardize(y.view());
+        standardize(y.view())
+    }
+
+    fn fit_models(&self) -> Result<Models> {
+        let x = self.encoded_history();
+        let (ys, _, _) = self.modelled_objective();
         let objective = self
             .params
             .surrogate

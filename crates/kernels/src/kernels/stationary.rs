@@ -58,6 +58,15 @@ impl Rbf {
     }
 }
 
+/// `length_scale`, or `length_scale[k]` per dimension for ARD kernels.
+fn length_scale_names(n: usize) -> Vec<String> {
+    if n == 1 {
+        vec!["length_scale".into()]
+    } else {
+        (0..n).map(|k| format!("length_scale[{k}]")).collect()
+    }
+}
+
 /// One isotropic RBF kernel row: distances first, then one tight exp loop,
 /// both written so the compiler vectorises them.
 #[inline(always)]
@@ -120,13 +129,7 @@ impl Kernel for Rbf {
         (self.length_scales.len() > 1).then_some(self.length_scales.len())
     }
     fn param_names(&self) -> Vec<String> {
-        if self.length_scales.len() == 1 {
-            vec!["length_scale".into()]
-        } else {
-            (0..self.length_scales.len())
-                .map(|k| format!("length_scale[{k}]"))
-                .collect()
-        }
+        length_scale_names(self.length_scales.len())
     }
     fn log_params(&self) -> Vec<f64> {
         self.length_scales.iter().map(|l| l.ln()).collect()
@@ -280,13 +283,7 @@ impl Kernel for Matern {
         (self.length_scales.len() > 1).then_some(self.length_scales.len())
     }
     fn param_names(&self) -> Vec<String> {
-        if self.length_scales.len() == 1 {
-            vec!["length_scale".into()]
-        } else {
-            (0..self.length_scales.len())
-                .map(|k| format!("length_scale[{k}]"))
-                .collect()
-        }
+        length_scale_names(self.length_scales.len())
     }
     fn log_params(&self) -> Vec<f64> {
         self.length_scales.iter().map(|l| l.ln()).collect()

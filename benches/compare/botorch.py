@@ -56,6 +56,9 @@ PROBLEMS = [
 def botorch_run(fn, q, budget, seed):
     d = fn.dim
     bounds = fn.bounds
+    # optimize_acqf's raw samples and the fit's restarts draw from torch's
+    # global generator: seed it so a rerun repeats the run.
+    torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     n_init = 2 * (d + 1)
     sobol = torch.quasirandom.SobolEngine(d, scramble=True, seed=seed)

@@ -39,11 +39,18 @@ pub(crate) fn maximize(
     if !polish || n_starts == 0 {
         return Ok(Some(best));
     }
-    let mut order: Vec<usize> = (0..values.len())
+    let mut ranked: Vec<usize> = (0..values.len())
         .filter(|&i| values[i].is_finite())
         .collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+    ranked.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
     let d = pool.ncols();
+    // A safe search stays inside a small certified set whose best points
+    // line its edge: there the top rows are the starts to polish.
+    let order = if smooth.is_some() {
+        ranked
+    } else {
+        diverse_starts(&ranked, pool, n_starts)
+    };
     let value_of = |f: &Score<'_>, u: &[f64]| -> f64 {
         let row =
             Array2::from_shape_vec((1, d), u.to_vec()).unwrap_or_else(|_| Array2::zeros((1, d)));
@@ -89,4 +96,39 @@ pub(crate) fn maximize(
         }
     }
     Ok(Some(best))
+}
+
+/// The best-scoring pool rows as polish starts, each at least 0.1·√d from
+/// the starts already taken (filled up with the next best if too few are):
+/// the top rows of a pool that holds perturbations of the best observations
+/// crowd into one basin, and polishing them all climbs the same hill.
+fn diverse_starts(ranked: &[usize], pool: ArrayView2<'_, f64>, n_starts: usize) -> Vec<usize> {
+    let d = pool.ncols();
+    let radius2 = 0.01 * d as f64;
+    let mut starts: Vec<usize> = Vec::with_capacity(n_starts);
+    for &i in ranked {
+        if starts.len() == n_starts {
+            break;
+        }
+        let apart = starts.iter().all(|&j| {
+            pool.row(i)
+                .iter()
+                .zip(pool.row(j).iter())
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+                >= radius2
+        });
+        if apart {
+            starts.push(i);
+        }
+    }
+    for &i in ranked {
+        if starts.len() == n_starts {
+            break;
+        }
+        if !starts.contains(&i) {
+            starts.push(i);
+        }
+    }
+    starts
 }

@@ -140,9 +140,12 @@ impl Ledger {
         }
     }
 
-    fn points(&self, state: TrialState, d: usize) -> Result<Array2<f64>> {
+    /// The points of the trials in any of `states`, one row each.
+    fn points(&self, states: &[TrialState], d: usize) -> Result<Array2<f64>> {
         let rows: Vec<f64> = self
-            .in_state(state)
+            .trials
+            .iter()
+            .filter(|t| states.contains(&t.state))
             .flat_map(|t| t.x.iter().copied())
             .collect();
         Array2::from_shape_vec((rows.len() / d.max(1), d), rows)
@@ -221,16 +224,13 @@ impl Campaign {
     /// pending; fewer come back when a candidate set runs out.
     pub fn ask(&mut self, k: usize) -> Result<Vec<Suggestion>> {
         let d = self.params.space().n_dims();
-        let pending = self.ledger.points(TrialState::Pending, d)?;
-        let mut failed = self.ledger.points(TrialState::Failed, d)?;
-        let abandoned = self.ledger.points(TrialState::Abandoned, d)?;
-        if abandoned.nrows() > 0 {
-            failed = ndarray::concatenate(ndarray::Axis(0), &[failed.view(), abandoned.view()])
-                .map_err(|e| Error::internal(format!("ledger: {e}")))?;
-        }
+        let pending = self.ledger.points(&[TrialState::Pending], d)?;
+        let closed = self
+            .ledger
+            .points(&[TrialState::Failed, TrialState::Abandoned], d)?;
         let x = self
             .optimizer()?
-            .ask_pending(k, pending.view(), failed.view())?;
+            .ask_pending(k, pending.view(), closed.view())?;
         let created_ms = now_ms();
         Ok(x.rows()
             .into_iter()
@@ -252,13 +252,17 @@ impl Campaign {
             .collect())
     }
 
+    /// Checks a result as the optimiser will when it is modelled: the point
+    /// in the space, finite values, one per constraint.
+    fn check_result(&self, x: &[f64], y: f64, constraints: &[f64]) -> Result<()> {
+        self.params.clone().build()?.tell_one(x, y, constraints)
+    }
+
     /// Records a measurement of trial `id` (a second call adds a
     /// replicate) and marks it completed.
     pub fn complete(&mut self, id: u64, y: f64, constraints: &[f64]) -> Result<()> {
-        // Validated as the optimiser would (finite values, one per constraint).
-        let mut probe = self.params.clone().build()?;
         let x = self.ledger.trial(id)?.x.clone();
-        probe.tell_one(&x, y, constraints)?;
+        self.check_result(&x, y, constraints)?;
         let trial = self.ledger.trial_mut(id)?;
         match trial.state {
             TrialState::Pending | TrialState::Completed => {}
@@ -304,8 +308,7 @@ impl Campaign {
     /// protocol a safe campaign starts from) as a completed trial; returns
     /// its id.
     pub fn record(&mut self, x: &[f64], y: f64, constraints: &[f64]) -> Result<u64> {
-        let mut probe = self.params.clone().build()?;
-        probe.tell_one(x, y, constraints)?;
+        self.check_result(x, y, constraints)?;
         let id = self.ledger.trials.len() as u64;
         let at_ms = now_ms();
         self.ledger.trials.push(Trial {

@@ -235,10 +235,31 @@ impl<K: Kernel + Clone> CoKriging<K> {
     /// through every level, epistemic variance ρ²·var_{t−1} + var_δt (the
     /// lower levels' latent functions), aleatoric from the top level's noise.
     pub fn predictive(&self, x: ArrayView2<'_, f64>, of: Predict) -> Result<Predictive> {
-        let mut pred = self.levels[0].predict_with_extra(x, None, Predict::Latent)?;
+        self.level_predictive(x, self.levels.len() - 1, of)
+    }
+
+    /// Prediction of fidelity `level` (0: the cheapest) from the levels up
+    /// to it, as [`CoKriging::predictive`] gives the highest: what a
+    /// multi-fidelity search needs to weigh a cheap run against an
+    /// expensive one (how much each would teach about the top level).
+    pub fn level_predictive(
+        &self,
+        x: ArrayView2<'_, f64>,
+        level: usize,
+        of: Predict,
+    ) -> Result<Predictive> {
+        if level >= self.levels.len() {
+            return Err(Error::invalid_parameter(
+                "level",
+                level,
+                format!("below the number of levels, {}", self.levels.len()),
+            ));
+        }
+        let first_of = if level == 0 { of } else { Predict::Latent };
+        let mut pred = self.levels[0].predict_with_extra(x, None, first_of)?;
         let rhos = self.rho()?;
-        let last = self.levels.len() - 1;
-        for (t, (gp, rho)) in self.levels[1..].iter().zip(rhos).enumerate() {
+        let last = level;
+        for (t, (gp, rho)) in self.levels[1..=level].iter().zip(rhos).enumerate() {
             let prev_epi = pred
                 .parts
                 .as_ref()

@@ -111,6 +111,28 @@ fn both_multifidelity_formulations_beat_high_fidelity_alone() {
     );
     let p = ck.predict_dist(d.test_x.view()).unwrap();
     assert!(p.variance.iter().all(|v| *v > 0.0));
+    // Per-level predictions: the top level is `predictive`, level 0 is the
+    // cheapest GP on its own, and a level past the top is refused.
+    let top = ck
+        .level_predictive(d.test_x.view(), 1, Predict::Observation)
+        .unwrap();
+    assert_eq!(top, p);
+    let low = ck
+        .level_predictive(d.test_x.view(), 0, Predict::Latent)
+        .unwrap();
+    let own = ck.levels()[0]
+        .predictive(d.test_x.view(), Predict::Latent)
+        .unwrap();
+    for (a, b) in low.mean.iter().zip(own.mean.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    for (a, b) in low.variance.iter().zip(own.variance.iter()) {
+        assert!((a - b).abs() < 1e-12);
+    }
+    assert!(
+        ck.level_predictive(d.test_x.view(), 2, Predict::Latent)
+            .is_err()
+    );
 }
 
 #[test]

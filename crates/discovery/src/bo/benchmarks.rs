@@ -44,6 +44,51 @@ pub fn hartmann6(x: ArrayView1<'_, f64>) -> f64 {
 /// Global minimum of [`hartmann6`].
 pub const HARTMANN6_MIN: f64 = -3.322_368_011_391_339;
 
+/// Forrester et al.'s (2007) one-dimensional function on [0, 1],
+/// (6x − 2)²·sin(12x − 4); global minimum −6.02074 at x = 0.75725.
+pub fn forrester(x: ArrayView1<'_, f64>) -> f64 {
+    (6.0 * x[0] - 2.0).powi(2) * (12.0 * x[0] - 4.0).sin()
+}
+
+/// Forrester's cheap model of [`forrester`]: 0.5·f(x) + 10(x − 0.5) + 5
+/// (A = 0.5, B = 10, C = −5 in Forrester, Sóbester & Keane 2008, §8.5),
+/// whose minimum lies elsewhere (near x = 0.09).
+pub fn forrester_low(x: ArrayView1<'_, f64>) -> f64 {
+    0.5 * forrester(x) + 10.0 * (x[0] - 0.5) + 5.0
+}
+
+/// Global minimum of [`forrester`].
+pub const FORRESTER_MIN: f64 = -6.020_740_055_767_081;
+
+/// Currin et al.'s (1991) exponential function on [0, 1]² (to be
+/// **maximised**; maximum [`CURRIN_MAX`] on the edge x₂ = 0):
+/// [1 − exp(−1/(2x₂))]·(2300x₁³ + 1900x₁² + 2092x₁ + 60)/(100x₁³ + 500x₁² + 4x₁ + 20),
+/// the first factor taken as its limit 1 at x₂ = 0.
+pub fn currin(x: ArrayView1<'_, f64>) -> f64 {
+    let (a, b) = (x[0], x[1]);
+    let damp = if b <= 0.0 {
+        1.0
+    } else {
+        1.0 - (-1.0 / (2.0 * b)).exp()
+    };
+    damp * (2300.0 * a.powi(3) + 1900.0 * a * a + 2092.0 * a + 60.0)
+        / (100.0 * a.powi(3) + 500.0 * a * a + 4.0 * a + 20.0)
+}
+
+/// Maximum of [`currin`], at (0.216667, 0).
+pub const CURRIN_MAX: f64 = 13.798_722_044_728_436;
+
+/// The cheap model of [`currin`] used by Xiong, Qian & Wu (2013) and in
+/// multi-fidelity benchmarks since: the mean of the function at the four
+/// corners (x₁ ± 0.05, x₂ ± 0.05), x₂ − 0.05 clipped at 0.
+pub fn currin_low(x: ArrayView1<'_, f64>) -> f64 {
+    let at = |a: f64, b: f64| currin(ndarray::arr1(&[a, b]).view());
+    let (a, b) = (x[0], x[1]);
+    let low = (b - 0.05).max(0.0);
+    0.25 * (at(a + 0.05, b + 0.05) + at(a + 0.05, low))
+        + 0.25 * (at(a - 0.05, b + 0.05) + at(a - 0.05, low))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +99,24 @@ mod tests {
         assert!((branin(array![std::f64::consts::PI, 2.275].view()) - BRANIN_MIN).abs() < 1e-6);
         let h = hartmann6(array![0.20169, 0.150011, 0.476874, 0.275332, 0.311652, 0.6573].view());
         assert!((h - HARTMANN6_MIN).abs() < 1e-5);
+        // Forrester's optimum (scipy's bounded Brent, 1e-12) and its cheap
+        // model's closed form at two points.
+        assert!((forrester(array![0.757_248_756_166_025_7].view()) - FORRESTER_MIN).abs() < 1e-12);
+        assert!(
+            (forrester_low(array![0.5].view()) - (0.5 * forrester(array![0.5].view()) + 5.0)).abs()
+                < 1e-12
+        );
+        assert!((currin(array![0.216_666_669_941_895, 0.0].view()) - CURRIN_MAX).abs() < 1e-12);
+        // Currin at (0.5, 0.5): (1 − e^{−1})·(287.5 + 475 + 1046 + 60)/(12.5 + 125 + 2 + 20).
+        let expected = (1.0 - (-1.0f64).exp()) * 1868.5 / 159.5;
+        assert!((currin(array![0.5, 0.5].view()) - expected).abs() < 1e-12);
+        // The cheap model averages the four shifted corners.
+        let corners = [[0.55, 0.55], [0.55, 0.45], [0.45, 0.55], [0.45, 0.45]]
+            .iter()
+            .map(|c| currin(array![c[0], c[1]].view()))
+            .sum::<f64>()
+            / 4.0;
+        assert!((currin_low(array![0.5, 0.5].view()) - corners).abs() < 1e-12);
     }
 }
 

@@ -60,6 +60,7 @@ use campaign_setters;
 mod acquisition;
 pub mod benchmarks;
 mod design;
+mod fidelity;
 mod history;
 mod json;
 mod ledger;
@@ -74,6 +75,10 @@ mod surrogate;
 
 pub use acquisition::{Acquisition, log_h, normal_cdf, normal_pdf, normal_quantile};
 pub use design::{InitialDesign, latin_hypercube, sobol};
+pub use fidelity::{
+    FidelityHistory, FidelityObservation, FidelitySuggestion, MultiFidelityBo,
+    MultiFidelityBoParams,
+};
 pub use history::{History, Observation};
 pub use ledger::{Campaign, Ledger, Suggestion, Trial, TrialObservation, TrialState};
 pub use multi::{MultiObjective, MultiObjectiveParams, MultiStrategy};

@@ -202,7 +202,8 @@ fn bad_input_is_an_error_not_a_panic() {
 mod ledger {
     use ndarray::{Array2, ArrayView1};
     use voltai_discovery::bo::{
-        BayesOptParams, Campaign, Goal, InitialDesign, Ledger, SearchSpace, Suggestion, TrialState,
+        BayesOptParams, Campaign, Goal, InitialDesign, Ledger, Measurement, SearchSpace,
+        Suggestion, TrialState,
     };
 
     fn bowl(x: &[f64]) -> f64 {
@@ -322,8 +323,101 @@ mod ledger {
         assert_eq!(resumed.ask(2).unwrap(), c.ask(2).unwrap());
         // Ids out of order are refused with where they went wrong.
         let bad = text.replacen("\"id\": 1,", "\"id\": 5,", 1);
-        assert!(Ledger::from_json(&bad).is_err());
-        assert!(Ledger::from_json("{ \"trials\": [ }").is_err());
+        assert!(Ledger::<Measurement>::from_json(&bad).is_err());
+        assert!(Ledger::<Measurement>::from_json("{ \"trials\": [ }").is_err());
+        // A single-objective measurement keeps its fields inline.
+        assert!(text.contains("\"y\": ") && text.contains("\"constraints\": ["));
+    }
+
+    /// Multi-objective campaigns run on the same ledger and loop.
+    mod multi {
+        use ndarray::{Array2, ArrayView1};
+        use voltai_discovery::bo::{
+            Campaign, InitialDesign, Ledger, MultiObjectiveParams, MultiStrategy, Objectives,
+            SearchSpace, Suggestion, TrialState,
+        };
+
+        /// f1 = ‖x‖², f2 = ‖x − 1‖² on the unit square.
+        fn objectives(x: &[f64]) -> Vec<f64> {
+            vec![
+                x.iter().map(|v| v * v).sum(),
+                x.iter().map(|v| (v - 1.0) * (v - 1.0)).sum(),
+            ]
+        }
+
+        fn params(strategy: MultiStrategy) -> MultiObjectiveParams {
+            MultiObjectiveParams::new(
+                SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap(),
+                vec![2.0, 2.0],
+                strategy,
+            )
+            .unwrap()
+            .initial_design(4, InitialDesign::Sobol)
+            .seed(5)
+        }
+
+        #[test]
+        fn pending_trials_are_never_proposed_again_and_resume_is_exact() {
+            for strategy in [MultiStrategy::ParEgo { rho: 0.05 }, MultiStrategy::Ehvi] {
+                let p = params(strategy);
+                let mut c = Campaign::new(p.clone());
+                for round in 0..2 {
+                    let out: Vec<Suggestion> = (0..5).flat_map(|_| c.ask(1).unwrap()).collect();
+                    let xs: Vec<Vec<f64>> = out.iter().map(|s| s.x.clone()).collect();
+                    assert!(super::distinct(&xs), "{strategy:?} round {round}: {xs:?}");
+                    for s in &out {
+                        c.complete(s.id, &objectives(&s.x)).unwrap();
+                    }
+                }
+                // A batch of 4 with 2 still pending: six different points.
+                let mut xs: Vec<Vec<f64>> = c.ask(2).unwrap().into_iter().map(|s| s.x).collect();
+                let batch = c.ask(4).unwrap();
+                assert_eq!(batch.len(), 4);
+                xs.extend(batch.iter().map(|s| s.x.clone()));
+                assert!(super::distinct(&xs), "{strategy:?}: {xs:?}");
+                c.fail(batch[0].id, "furnace tripped").unwrap();
+                assert_eq!(c.ledger().in_state(TrialState::Pending).count(), 5);
+                assert_eq!(c.optimizer().unwrap().objectives().nrows(), 10);
+                // Wrong number of objectives, non-finite values: refused.
+                assert!(c.complete(batch[1].id, &[0.1]).is_err());
+                assert!(c.complete(batch[1].id, &[0.1, f64::NAN]).is_err());
+                let text = c.ledger().to_json().unwrap();
+                assert!(text.contains("\"objectives\": ["));
+                let back: Ledger<Objectives> = Ledger::from_json(&text).unwrap();
+                assert_eq!(&back, c.ledger());
+                let mut resumed = Campaign::resume(p, back);
+                assert_eq!(resumed.ask(2).unwrap(), c.ask(2).unwrap());
+            }
+        }
+
+        /// One pick at a time through the ledger is the stand-alone
+        /// optimiser's sequence, and a run's hypervolume never shrinks.
+        #[test]
+        fn one_at_a_time_matches_the_plain_optimizer() {
+            let p = params(MultiStrategy::Ehvi);
+            let mut plain = p.clone().build();
+            let mut c = Campaign::new(p);
+            for _ in 0..8 {
+                let x = plain.ask().unwrap();
+                let s = c.ask(1).unwrap().remove(0);
+                assert_eq!(s.x, x.to_vec());
+                plain.tell_one(&s.x, &objectives(&s.x)).unwrap();
+                c.complete(s.id, &objectives(&s.x)).unwrap();
+            }
+            let mut volumes = Vec::new();
+            c.run(
+                |x: ArrayView1<'_, f64>| Ok(Some(objectives(&x.to_vec()))),
+                6,
+                2,
+                &mut |r| volumes.push(r.get("hypervolume").unwrap()),
+            )
+            .unwrap();
+            assert_eq!(volumes.len(), 3);
+            assert!(volumes.windows(2).all(|w| w[1] >= w[0]));
+            let front = c.optimizer().unwrap().pareto_indices();
+            let y: Array2<f64> = c.optimizer().unwrap().objectives();
+            assert!(!front.is_empty() && y.nrows() == 14);
+        }
     }
 }
 

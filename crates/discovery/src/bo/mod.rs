@@ -80,7 +80,10 @@ pub use fidelity::{
     MultiFidelityBoParams,
 };
 pub use history::{History, Observation};
-pub use ledger::{Campaign, Ledger, Suggestion, Trial, TrialObservation, TrialState};
+pub use ledger::{
+    Campaign, CampaignStrategy, Ledger, Measurement, Objectives, Suggestion, Trial,
+    TrialObservation, TrialState,
+};
 pub use multi::{MultiObjective, MultiObjectiveParams, MultiStrategy};
 pub use optimizer::{BayesOpt, BayesOptParams, Constraint, Goal, Incumbent};
 pub use space::{Dimension, SearchSpace};

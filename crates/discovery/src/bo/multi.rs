@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Error, Predictive, Progress, ProgressFn, Result};
 
@@ -111,12 +111,18 @@ impl MultiObjectiveParams {
     // The surrogate models every objective (and ParEGO's scalarisation).
     super::campaign_setters!();
 
+    /// The search space.
+    pub fn space(&self) -> &SearchSpace {
+        &self.space
+    }
+
     /// Starts the campaign.
     pub fn build(self) -> MultiObjective {
         MultiObjective {
             params: self,
             x: Vec::new(),
             y: Vec::new(),
+            round: None,
         }
     }
 }
@@ -152,6 +158,7 @@ pub struct MultiObjective {
     params: MultiObjectiveParams,
     x: Vec<Vec<f64>>,
     y: Vec<Vec<f64>>,
+    round: Option<u64>,
 }
 
 impl MultiObjective {
@@ -196,16 +203,52 @@ impl MultiObjective {
         )
     }
 
-    fn round_seed(&self, salt: u64) -> u64 {
-        super::design::round_seed(self.params.seed, salt, self.x.len())
+    /// The seed of one random choice (`salt`) of pick `pick` in this round.
+    fn round_seed(&self, salt: u64, pick: usize) -> u64 {
+        let round = self.round.map_or(self.x.len(), |r| r as usize);
+        super::design::round_seed(self.params.seed, salt + 100 * pick as u64, round)
+    }
+
+    /// Seeds this round's random choices from `round` (e.g. the next trial
+    /// id) instead of the number of observations.
+    pub(crate) fn set_round(&mut self, round: u64) {
+        self.round = Some(round);
     }
 
     fn encoded(&self) -> Array2<f64> {
         self.params.space.encode(self.points().view())
     }
 
+    /// The settings.
+    pub fn params(&self) -> &MultiObjectiveParams {
+        &self.params
+    }
+
     /// Proposes the next point.
     pub fn ask(&mut self) -> Result<Array1<f64>> {
+        let d = self.params.space.n_dims();
+        let none = Array2::zeros((0, d));
+        let x = self.ask_pending(1, none.view(), none.view())?;
+        Ok(x.row(0).to_owned())
+    }
+
+    /// Proposes `k ≥ 1` points (rows) while the `pending` points are still
+    /// running and the `failed` ones produced nothing. Pending points and
+    /// earlier picks of the batch enter the models by the kriging believer
+    /// (as if observed at every objective's predicted mean, so they also
+    /// join the front EHVI improves on); failed points are not modelled.
+    /// Both count as used: the initial design continues past them. ParEGO
+    /// draws fresh weights for every pick, which spreads a batch along the
+    /// front.
+    pub fn ask_pending(
+        &mut self,
+        k: usize,
+        pending: ArrayView2<'_, f64>,
+        failed: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>> {
+        if k == 0 {
+            return Err(Error::invalid_parameter("k", k, "1 or more"));
+        }
         let space = &self.params.space;
         if matches!(space, SearchSpace::Candidates(_)) {
             return Err(Error::InvalidInput(
@@ -213,36 +256,102 @@ impl MultiObjective {
                     .into(),
             ));
         }
+        for p in pending.rows().into_iter().chain(failed.rows()) {
+            space.check_point(p)?;
+        }
         let n = self.x.len();
         let d = space.encoded_dims();
         if n < self.params.n_initial {
-            let design = self
-                .params
-                .design
-                .sample(self.params.n_initial, d, self.params.seed);
-            return Ok(space.decode(design.row(n)));
+            let used = n + pending.nrows() + failed.nrows();
+            let design =
+                self.params
+                    .design
+                    .sample(self.params.n_initial.max(used + k), d, self.params.seed);
+            return Ok(Array2::from_shape_fn((k, space.n_dims()), |(i, j)| {
+                space.decode(design.row(used + i))[j]
+            }));
         }
-        let x = self.encoded();
-        let y = self.objectives();
-        let pool = sobol(self.params.pool_size, d, self.round_seed(7));
+        let mut x = self.encoded();
+        let mut y = self.objectives();
+        let believe =
+            |x: &mut Array2<f64>, y: &mut Array2<f64>, u: ArrayView1<'_, f64>, salt: u64| {
+                let means = self.believed(x.view(), y.view(), u, salt)?;
+                *x = concatenate(Axis(0), &[x.view(), u.insert_axis(Axis(0))])
+                    .map_err(|e| Error::internal(format!("multi-objective fantasy: {e}")))?;
+                *y = concatenate(Axis(0), &[y.view(), means.view().insert_axis(Axis(0))])
+                    .map_err(|e| Error::internal(format!("multi-objective fantasy: {e}")))?;
+                Ok::<(), Error>(())
+            };
+        for (i, p) in pending.rows().into_iter().enumerate() {
+            let u = space.encode(p.insert_axis(Axis(0)));
+            believe(&mut x, &mut y, u.row(0), 20 + i as u64)?;
+        }
+        let mut picks = Vec::with_capacity(k);
+        for pick in 0..k {
+            let u = self.propose(x.view(), y.view(), pick)?;
+            picks.push(space.decode(u.view()));
+            if pick + 1 < k {
+                believe(&mut x, &mut y, u.view(), 60 + pick as u64)?;
+            }
+        }
+        Ok(Array2::from_shape_fn((k, space.n_dims()), |(i, j)| {
+            picks[i][j]
+        }))
+    }
+
+    /// Every objective's posterior mean at encoded point `u`, from one
+    /// surrogate per objective on `(x, y)`.
+    fn believed(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView2<'_, f64>,
+        u: ArrayView1<'_, f64>,
+        salt: u64,
+    ) -> Result<Array1<f64>> {
+        let row = u.insert_axis(Axis(0));
+        (0..y.ncols())
+            .map(|j| {
+                let col = y.column(j);
+                let (mean, sd) = mean_sd(col);
+                let model = self.params.surrogate.fit(
+                    x,
+                    col.mapv(|v| (v - mean) / sd).view(),
+                    self.round_seed(salt, j),
+                )?;
+                Ok(mean + sd * model.predict(row)?.mean[0])
+            })
+            .collect()
+    }
+
+    /// The acquisition's best encoded point on observations (and beliefs)
+    /// `(x, y)`; `pick` numbers the picks of one batch.
+    fn propose(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView2<'_, f64>,
+        pick: usize,
+    ) -> Result<Array1<f64>> {
+        let space = &self.params.space;
+        let d = space.encoded_dims();
+        let pool = sobol(self.params.pool_size, d, self.round_seed(7, pick));
         let polish = space.is_continuous();
         let best = match self.params.strategy {
             MultiStrategy::ParEgo { rho } => {
                 // Normalise each objective to [0, 1] over the observations.
-                let mut norm = y.clone();
+                let mut norm = y.to_owned();
                 for mut col in norm.columns_mut() {
                     let lo = col.fold(f64::INFINITY, |m, v| m.min(*v));
                     let hi = col.fold(f64::NEG_INFINITY, |m, v| m.max(*v));
                     let w = if hi > lo { hi - lo } else { 1.0 };
                     col.mapv_inplace(|v| (v - lo) / w);
                 }
-                let weights = simplex_weights(self.params.n_objectives, self.round_seed(8));
+                let weights = simplex_weights(self.params.n_objectives, self.round_seed(8, pick));
                 let s = augmented_chebyshev(norm.view(), weights.view(), rho)?;
                 let target = standardized(s.mapv(|v| -v).view());
                 let model =
                     self.params
                         .surrogate
-                        .fit(x.view(), target.view(), self.round_seed(9))?;
+                        .fit(x, target.view(), self.round_seed(9, pick))?;
                 let incumbent = target.fold(f64::NEG_INFINITY, |m, v| m.max(*v));
                 let score = |u: ArrayView2<'_, f64>| -> Result<Array1<f64>> {
                     let Predictive {
@@ -262,19 +371,16 @@ impl MultiObjective {
             }
             MultiStrategy::Ehvi => {
                 let mut models: Vec<Box<dyn FittedSurrogate>> = Vec::new();
-                let mut scaled = y.clone();
+                let mut scaled = y.to_owned();
                 let mut reference = [0.0; 2];
                 for (j, r) in reference.iter_mut().enumerate() {
-                    let col = y.column(j);
-                    let mean = col.mean().unwrap_or(0.0);
-                    let sd = col.std(0.0);
-                    let sd = if sd > 0.0 { sd } else { 1.0 };
+                    let (mean, sd) = mean_sd(y.column(j));
                     scaled.column_mut(j).mapv_inplace(|v| (v - mean) / sd);
                     *r = (self.params.reference[j] - mean) / sd;
                     models.push(self.params.surrogate.fit(
-                        x.view(),
+                        x,
                         scaled.column(j),
-                        self.round_seed(10 + j as u64),
+                        self.round_seed(10 + j as u64, pick),
                     )?);
                 }
                 let front = scaled.select(Axis(0), &distinct_front(scaled.view()));
@@ -303,7 +409,7 @@ impl MultiObjective {
         };
         let (u, _) =
             best.ok_or_else(|| Error::numerical("multi-objective acquisition", "no finite score"))?;
-        Ok(space.decode(u.view()))
+        Ok(u)
     }
 
     /// Runs `budget` evaluations of `f` (objective vectors). After each,
@@ -330,10 +436,15 @@ impl MultiObjective {
 }
 
 fn standardized(v: ArrayView1<'_, f64>) -> Array1<f64> {
+    let (mean, sd) = mean_sd(v);
+    v.mapv(|x| (x - mean) / sd)
+}
+
+/// Mean and population sd (1 where the values are all equal).
+fn mean_sd(v: ArrayView1<'_, f64>) -> (f64, f64) {
     let mean = v.mean().unwrap_or(0.0);
     let sd = v.std(0.0);
-    let sd = if sd > 0.0 { sd } else { 1.0 };
-    v.mapv(|x| (x - mean) / sd)
+    (mean, if sd > 0.0 { sd } else { 1.0 })
 }
 
 /// A uniform draw from the probability simplex (normalised exponentials).

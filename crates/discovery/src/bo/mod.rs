@@ -60,6 +60,7 @@ use campaign_setters;
 mod acquisition;
 pub mod benchmarks;
 mod design;
+mod feasibility;
 mod fidelity;
 mod history;
 mod json;

@@ -1,5 +1,8 @@
 //! The ask/tell Bayesian optimiser: single objective, constraints, safe mode,
-//! batches by the kriging believer.
+//! batches by the kriging believer. One proposal loop (`ask_pending`) serves
+//! plain, constrained and safe searches: what the constraints change — the
+//! design, how they are modelled and scored, SafeOpt's exploring picks — is
+//! asked of the campaign's constraint policy (`feasibility.rs`).
 
 use std::sync::Arc;
 
@@ -7,8 +10,9 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Error, Predictive, Progress, ProgressFn, Result};
 
-use super::acquisition::{Acquisition, normal_cdf, normal_quantile};
+use super::acquisition::Acquisition;
 use super::design::{InitialDesign, sobol};
+use super::feasibility::{Certified, ConstraintBelief, ConstraintPolicy, Probable};
 use super::history::{History, Observation};
 use super::maximize::{argmax, maximize};
 use super::space::SearchSpace;
@@ -31,12 +35,6 @@ pub struct Constraint {
     surrogate: Arc<dyn Surrogate>,
     scale: Option<f64>,
     custom_surrogate: bool,
-}
-
-fn safe_constraint_gp() -> Result<GpSurrogate> {
-    GpSurrogate::new()
-        .lengthscale_bounds(0.02, 0.3)?
-        .variance_bounds(0.25, 4.0)
 }
 
 impl Constraint {
@@ -71,6 +69,11 @@ impl Constraint {
         self.surrogate = Arc::new(surrogate);
         self.custom_surrogate = true;
         self
+    }
+
+    /// The scale set by [`Constraint::scale`], or `default()`.
+    pub(crate) fn scale_or_else(&self, default: impl FnOnce() -> f64) -> f64 {
+        self.scale.unwrap_or_else(default)
     }
 
     /// The constraint's name.
@@ -119,7 +122,8 @@ pub struct BayesOptParams {
     n_initial: usize,
     design: InitialDesign,
     constraints: Vec<Constraint>,
-    safe_delta: Option<f64>,
+    /// How the constraints shape the search (probable or certified).
+    policy: Arc<dyn ConstraintPolicy>,
     seed: u64,
     pool_size: usize,
     n_starts: usize,
@@ -150,7 +154,7 @@ impl BayesOptParams {
             n_initial: 5,
             design: InitialDesign::Sobol,
             constraints: Vec::new(),
-            safe_delta: None,
+            policy: Arc::new(Probable),
             seed: 0,
             pool_size: 2048,
             n_starts: 5,
@@ -217,8 +221,10 @@ impl BayesOptParams {
 
     /// Adds an outcome constraint.
     pub fn constraint(mut self, mut c: Constraint) -> Result<Self> {
-        if self.safe_delta.is_some() && !c.custom_surrogate {
-            c.surrogate = Arc::new(safe_constraint_gp()?);
+        if let Some(s) = self.policy.default_surrogate()?
+            && !c.custom_surrogate
+        {
+            c.surrogate = s;
         }
         self.constraints.push(c);
         Ok(self)
@@ -237,10 +243,12 @@ impl BayesOptParams {
         if !(delta > 0.0 && delta < 0.5) {
             return Err(Error::invalid_parameter("delta", delta, "(0, 0.5)"));
         }
-        self.safe_delta = Some(delta);
-        for c in &mut self.constraints {
-            if !c.custom_surrogate {
-                c.surrogate = Arc::new(safe_constraint_gp()?);
+        self.policy = Arc::new(Certified { delta });
+        if let Some(s) = self.policy.default_surrogate()? {
+            for c in &mut self.constraints {
+                if !c.custom_surrogate {
+                    c.surrogate = s.clone();
+                }
             }
         }
         Ok(self)
@@ -267,11 +275,7 @@ impl BayesOptParams {
 
     /// Resumes a campaign from a saved history (each observation is checked).
     pub fn resume(self, history: History) -> Result<BayesOpt> {
-        if self.safe_delta.is_some() && self.constraints.is_empty() {
-            return Err(Error::InvalidInput(
-                "safe mode needs at least one constraint".into(),
-            ));
-        }
+        self.policy.check_constraints(self.constraints.len())?;
         let mut opt = BayesOpt {
             params: self,
             history: History::default(),
@@ -316,12 +320,31 @@ pub struct BayesOpt {
     round: Option<u64>,
 }
 
+/// Which random choice of a round a seed is for (see `BayesOpt::round_seed`).
+/// The values are part of what makes a saved campaign repeatable: changing
+/// one changes every later proposal of campaigns that used it. Constraint
+/// fits take `CONSTRAINT_FIT + j` (j: the constraint's index); with fewer
+/// than 8 constraints they share a stream with nothing else of their phase
+/// (the design's candidate draw, salt 3, only happens before any model is
+/// fitted).
+mod salt {
+    pub const OBJECTIVE_FIT: u64 = 1;
+    pub const CONSTRAINT_FIT: u64 = 2;
+    pub const DESIGN_CANDIDATES: u64 = 3;
+    /// The Sobol pool; its local perturbations use `POOL + 1`.
+    pub const POOL: u64 = 10;
+    /// Thompson draws take `THOMPSON + k` for pick k of a batch.
+    pub const THOMPSON: u64 = 20;
+    pub const OBJECTIVE_REFIT: u64 = 40;
+    pub const CONSTRAINT_REFIT: u64 = 41;
+}
+
 /// Fitted models of one proposal round (standardised units).
-struct Models {
-    objective: Box<dyn FittedSurrogate>,
-    constraints: Vec<Box<dyn FittedSurrogate>>,
-    /// Standardised limits of the constraints.
-    limits: Vec<f64>,
+pub(crate) struct Models {
+    pub(crate) objective: Box<dyn FittedSurrogate>,
+    pub(crate) constraints: Vec<Box<dyn FittedSurrogate>>,
+    /// Limits of the constraints in model units.
+    pub(crate) limits: Vec<f64>,
     /// Best feasible standardised objective, if any point is feasible.
     best: Option<f64>,
     /// Encoded inputs and the modelled targets (objective, then each
@@ -330,7 +353,7 @@ struct Models {
     targets: Vec<Array1<f64>>,
 }
 
-fn standardize(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
+pub(crate) fn standardize(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
     let n = v.len().max(1) as f64;
     let mean = v.sum() / n;
     let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
@@ -463,6 +486,9 @@ impl BayesOpt {
         Ok(())
     }
 
+    /// The seed of random choice `salt` (one of [`salt`]'s constants) in
+    /// this round: from the campaign seed, the round (the next trial id,
+    /// or the number of observations) and the choice.
     fn round_seed(&self, salt: u64) -> u64 {
         let round = self.round.map_or(self.history.len(), |r| r as usize);
         super::design::round_seed(self.params.seed, salt, round)
@@ -498,10 +524,10 @@ impl BayesOpt {
     fn fit_models(&self) -> Result<Models> {
         let x = self.encoded_history();
         let (ys, _, _) = self.modelled_objective();
-        let objective = self
-            .params
-            .surrogate
-            .fit(x.view(), ys.view(), self.round_seed(1))?;
+        let objective =
+            self.params
+                .surrogate
+                .fit(x.view(), ys.view(), self.round_seed(salt::OBJECTIVE_FIT))?;
         let mut constraints = Vec::new();
         let mut limits = Vec::new();
         let mut targets = vec![ys.clone()];
@@ -512,21 +538,11 @@ impl BayesOpt {
                 .iter()
                 .map(|o| o.constraints[j])
                 .collect();
-            let (vs, limit) = if self.params.safe_delta.is_some() {
-                // Relative to the limit, zero prior mean: the unknown is unsafe.
-                let scale = c
-                    .scale
-                    .unwrap_or_else(|| v.iter().map(|x| (x - c.limit).abs()).fold(0.0, f64::max));
-                let scale = if scale > 0.0 { scale } else { 1.0 };
-                (v.mapv(|x| (x - c.limit) / scale), 0.0)
-            } else {
-                let (vs, mean, sd) = standardize(v.view());
-                (vs, (c.limit - mean) / sd)
-            };
+            let (vs, limit) = self.params.policy.modelled(c, v.view());
             constraints.push(c.surrogate.fit(
                 x.view(),
                 vs.view(),
-                self.round_seed(2 + j as u64),
+                self.round_seed(salt::CONSTRAINT_FIT + j as u64),
             )?);
             limits.push(limit);
             targets.push(vs);
@@ -556,12 +572,10 @@ impl BayesOpt {
         })
     }
 
-    /// `z` such that `μ + zσ ≤ limit` certifies safety at level 1 − δ.
-    fn safe_z(&self) -> Option<f64> {
-        self.params.safe_delta.map(|d| normal_quantile(1.0 - d))
-    }
-
-    /// Scores of encoded points under the current models (−∞: not allowed).
+    /// Scores of encoded points under the current models (−∞: not
+    /// allowed), as the constraint policy combines the acquisition with
+    /// the constraints' posteriors; `strict = false` gives the smooth
+    /// variant a gradient polish follows.
     fn score(
         &self,
         m: &Models,
@@ -575,9 +589,7 @@ impl BayesOpt {
             ..
         } = m.objective.predict(u)?;
         let n = u.nrows();
-        let mut log_feasible = Array1::<f64>::zeros(n);
-        let mut allowed = vec![true; n];
-        let mut excess = vec![0.0f64; n];
+        let mut beliefs: Vec<Vec<ConstraintBelief>> = vec![Vec::new(); n];
         for (c, &limit) in m.constraints.iter().zip(&m.limits) {
             let Predictive {
                 mean: cm,
@@ -585,45 +597,20 @@ impl BayesOpt {
                 ..
             } = c.predict(u)?;
             for i in 0..n {
-                let sd = cv[i].max(1e-18).sqrt();
-                let p = normal_cdf((limit - cm[i]) / sd);
-                log_feasible[i] += p.max(1e-300).ln();
-                if let Some(z) = self.safe_z()
-                    && cm[i] + z * sd > limit
-                {
-                    allowed[i] = false;
-                    excess[i] = excess[i].max(cm[i] + z * sd - limit);
-                }
+                beliefs[i].push(ConstraintBelief {
+                    mean: cm[i],
+                    sd: cv[i].max(1e-18).sqrt(),
+                    limit,
+                });
             }
         }
         let acq = &self.params.acquisition;
-        let constrained = !m.constraints.is_empty();
         Ok(Array1::from_shape_fn(n, |i| {
-            if !allowed[i] && strict {
-                return f64::NEG_INFINITY;
-            }
-            // The smooth variant (for gradient polishing) penalises leaving
-            // the safe set instead of forbidding it.
-            let penalty = 1e4 * excess[i];
-            let Some(best) = m.best else {
-                // Nothing feasible yet: look for feasibility first.
-                return log_feasible[i] - penalty;
-            };
-            let base = match sample {
+            let base = m.best.map(|best| match sample {
                 Some(s) => s[i],
                 None => acq.value(mean[i], var[i].max(0.0).sqrt(), best),
-            };
-            if !constrained || self.params.safe_delta.is_some() {
-                base - penalty
-            } else if acq.is_log() {
-                base + log_feasible[i]
-            } else if acq.weights_by_feasibility() {
-                base * log_feasible[i].exp()
-            } else if log_feasible[i] >= 0.5f64.ln() {
-                base
-            } else {
-                f64::NEG_INFINITY
-            }
+            });
+            self.params.policy.score(acq, base, &beliefs[i], strict)
         }))
     }
 
@@ -727,11 +714,9 @@ impl BayesOpt {
             space.check_point(p)?;
         }
         let n_obs = self.history.len();
-        if self.params.safe_delta.is_some() && n_obs == 0 {
-            return Err(Error::InvalidInput(
-                "safe mode needs at least one known-safe observation before the first ask".into(),
-            ));
-        }
+        let policy = Arc::clone(&self.params.policy);
+        policy.ready(n_obs)?;
+        let designing = n_obs < self.params.n_initial && policy.uses_initial_design();
         let busy = concatenate(Axis(0), &[pending, failed]).map_err(|_| {
             Error::shape_mismatch(
                 "pending and failed points (columns)",
@@ -740,16 +725,16 @@ impl BayesOpt {
             )
         })?;
         let n_used = n_obs + busy.nrows();
-        let (pool, left) = self.pool(10, busy.view())?;
+        let (pool, left) = self.pool(salt::POOL, busy.view())?;
         if let SearchSpace::Candidates(c) = &space {
             if left.is_empty() {
                 return Err(Error::InvalidInput(
                     "every candidate has been evaluated".into(),
                 ));
             }
-            if n_obs < self.params.n_initial && self.params.safe_delta.is_none() {
+            if designing {
                 // Random distinct candidates for the initial design.
-                let mut rng = SplitMix64::new(self.round_seed(3));
+                let mut rng = SplitMix64::new(self.round_seed(salt::DESIGN_CANDIDATES));
                 let mut left = left.clone();
                 let k = q.min(left.len());
                 let mut picks = Vec::with_capacity(k);
@@ -759,7 +744,7 @@ impl BayesOpt {
                 }
                 return Ok(c.select(Axis(0), &picks));
             }
-        } else if n_obs < self.params.n_initial && self.params.safe_delta.is_none() {
+        } else if designing {
             let total = self.params.n_initial.max(n_used + q);
             let design = self
                 .params
@@ -815,18 +800,14 @@ impl BayesOpt {
                 let draw = models.objective.sample_joint(
                     pool.view(),
                     1,
-                    self.round_seed(20 + k as u64),
+                    self.round_seed(salt::THOMPSON + k as u64),
                 )?;
                 Some(draw.row(0).to_owned())
             } else {
                 None
             };
-            // Safe mode alternates SafeOpt's exploring pick with the
-            // acquisition's pick inside the safe set: SafeOpt alone converges
-            // slowly, the acquisition alone can stall on the safe set's edge.
-            let explore = (self.history.len() + k) % 2 == 1;
-            let chosen = if self.params.safe_delta.is_some() && explore {
-                self.safe_pick(&models, pool.view())?
+            let chosen = if let Some(pick) = policy.explore(&models, pool.view(), n_obs, k)? {
+                pick
             } else if let Some(s) = &sample {
                 let values = self.score(&models, pool.view(), Some(s), true)?;
                 argmax(values.view()).map(|(i, v)| (pool.row(i).to_owned(), v))
@@ -841,13 +822,12 @@ impl BayesOpt {
                     Ok(v)
                 };
                 let smooth = |u: ArrayView2<'_, f64>| self.score(&models, u, None, false);
-                let smooth: Option<&super::maximize::Score<'_>> =
-                    if self.params.safe_delta.is_some() {
-                        Some(&smooth)
-                    } else {
-                        None
-                    };
-                maximize(&score, smooth, pool.view(), self.params.n_starts, polish)?
+                let edge: Option<&super::maximize::Score<'_>> = if policy.polishes_edge() {
+                    Some(&smooth)
+                } else {
+                    None
+                };
+                maximize(&score, edge, pool.view(), self.params.n_starts, polish)?
             };
             let Some((u, _)) = chosen else {
                 if k == 0 {
@@ -891,108 +871,6 @@ impl BayesOpt {
         }))
     }
 
-    /// SafeOpt's choice (Sui et al. 2015; Berkenkamp et al. 2016 for several
-    /// constraints): among the safe pool points that are potential maximisers
-    /// (objective UCB ≥ the best safe LCB) or potential expanders (an
-    /// optimistic constraint value there would certify a currently unsafe
-    /// neighbour), take the one with the widest confidence interval.
-    fn safe_pick(
-        &self,
-        m: &Models,
-        pool: ArrayView2<'_, f64>,
-    ) -> Result<Option<(Array1<f64>, f64)>> {
-        let z = self.safe_z().unwrap_or(2.0);
-        let n = pool.nrows();
-        let Predictive {
-            mean: fm,
-            variance: fv,
-            ..
-        } = m.objective.predict(pool)?;
-        let fs = fv.mapv(|v| v.max(0.0).sqrt());
-        let mut safe = vec![true; n];
-        let mut width = fs.mapv(|s| 2.0 * z * s);
-        let mut cstats = Vec::new();
-        for (c, &limit) in m.constraints.iter().zip(&m.limits) {
-            let Predictive {
-                mean: cm,
-                variance: cv,
-                ..
-            } = c.predict(pool)?;
-            let cs = cv.mapv(|v| v.max(0.0).sqrt());
-            for i in 0..n {
-                safe[i] &= cm[i] + z * cs[i] <= limit;
-                width[i] = width[i].max(2.0 * z * cs[i]);
-            }
-            cstats.push((cm, cs));
-        }
-        let safe_idx: Vec<usize> = (0..n).filter(|&i| safe[i]).collect();
-        if safe_idx.is_empty() {
-            return Ok(None);
-        }
-        let best_lcb = safe_idx
-            .iter()
-            .map(|&i| fm[i] - z * fs[i])
-            .fold(f64::NEG_INFINITY, f64::max);
-        let mut candidates: Vec<usize> = safe_idx
-            .iter()
-            .copied()
-            .filter(|&i| fm[i] + z * fs[i] >= best_lcb)
-            .collect();
-        // Expanders: the most uncertain safe points, tested by a fantasy
-        // observation at their optimistic constraint value.
-        let unsafe_idx: Vec<usize> = (0..n).filter(|&i| !safe[i]).collect();
-        if !unsafe_idx.is_empty() {
-            let mut by_width: Vec<usize> = safe_idx.clone();
-            let cmax = |i: usize| cstats.iter().map(|(_, cs)| cs[i]).fold(0.0, f64::max);
-            by_width.sort_by(|&a, &b| cmax(b).total_cmp(&cmax(a)));
-            for &i in by_width.iter().take(30) {
-                if candidates.contains(&i) {
-                    continue;
-                }
-                let row = pool.row(i).insert_axis(Axis(0));
-                let near: Vec<usize> = unsafe_idx
-                    .iter()
-                    .copied()
-                    .filter(|&j| {
-                        (0..pool.ncols())
-                            .map(|k| (pool[[i, k]] - pool[[j, k]]).powi(2))
-                            .sum::<f64>()
-                            < 0.04
-                    })
-                    .collect();
-                if near.is_empty() {
-                    continue;
-                }
-                let probe = pool.select(Axis(0), &near);
-                let mut expands = vec![true; near.len()];
-                let mut usable = true;
-                for (k, (c, &limit)) in m.constraints.iter().zip(&m.limits).enumerate() {
-                    let optimistic = Array1::from(vec![cstats[k].0[i] - z * cstats[k].1[i]]);
-                    match c.condition_on(row, optimistic.view()) {
-                        Some(Ok(f)) => {
-                            let Predictive {
-                                mean: pm,
-                                variance: pv,
-                                ..
-                            } = f.predict(probe.view())?;
-                            for (e, (a, v)) in expands.iter_mut().zip(pm.iter().zip(pv.iter())) {
-                                *e &= a + z * v.max(0.0).sqrt() <= limit;
-                            }
-                        }
-                        _ => usable = false,
-                    }
-                }
-                if usable && expands.iter().any(|&e| e) {
-                    candidates.push(i);
-                }
-            }
-        }
-        Ok(candidates
-            .into_iter()
-            .max_by(|&a, &b| width[a].total_cmp(&width[b]))
-            .map(|i| (pool.row(i).to_owned(), width[i])))
-    }
-
     /// Kriging believer: every model absorbs the pick at its own mean.
     fn fantasize(&self, m: Models, u: ArrayView1<'_, f64>) -> Result<Models> {
         let row = u.insert_axis(Axis(0));
@@ -1022,7 +900,7 @@ impl BayesOpt {
             m.objective.as_ref(),
             self.params.surrogate.as_ref(),
             &m.targets[0],
-            40,
+            salt::OBJECTIVE_REFIT,
         )?;
         let mut constraints = Vec::new();
         for (j, c) in m.constraints.iter().enumerate() {
@@ -1030,7 +908,7 @@ impl BayesOpt {
                 c.as_ref(),
                 self.params.constraints[j].surrogate.as_ref(),
                 &m.targets[j + 1],
-                41 + j as u64,
+                salt::CONSTRAINT_REFIT + j as u64,
             )?);
         }
         // The believed value is an observation like any other: where it
@@ -1059,14 +937,16 @@ impl BayesOpt {
     /// constraint models certify as safe (decoded, one per row).
     pub fn safe_set(&self) -> Result<Array2<f64>> {
         let z = self
-            .safe_z()
+            .params
+            .policy
+            .certification()
             .ok_or_else(|| Error::InvalidInput("safe_set needs safe mode".into()))?;
         if self.history.is_empty() {
             return Ok(Array2::zeros((0, self.params.space.n_dims())));
         }
         let models = self.fit_models()?;
         let none = Array2::zeros((0, self.params.space.n_dims()));
-        let (pool, left) = self.pool(10, none.view())?;
+        let (pool, left) = self.pool(salt::POOL, none.view())?;
         let mut safe = vec![true; pool.nrows()];
         for (c, &limit) in models.constraints.iter().zip(&models.limits) {
             let Predictive {

@@ -497,6 +497,51 @@ fn every_surrogate_kernel_prior_and_incumbent_finds_the_bowl() {
     }
 }
 
+/// A linear trend: a plane is predicted exactly far outside its data, and with
+/// no more points than the trend's coefficients plus one the surrogate
+/// falls back to a constant instead of failing.
+#[test]
+fn a_linear_trend_extrapolates_and_falls_back_with_few_points() {
+    use voltai_discovery::bo::{GpSurrogate, Surrogate};
+    use voltai_gp::Mean;
+    let x = ndarray::array![
+        [0.1, 0.2],
+        [0.3, 0.1],
+        [0.2, 0.4],
+        [0.4, 0.3],
+        [0.25, 0.25],
+        [0.15, 0.35]
+    ];
+    let plane = |r: ndarray::ArrayView1<'_, f64>| 2.0 * r[0] - 3.0 * r[1] + 0.5;
+    let y: Array1<f64> = x.rows().into_iter().map(plane).collect();
+    let far = ndarray::array![[0.9, 0.9], [1.0, 0.0]];
+    let linear = GpSurrogate::new()
+        .mean(Mean::Linear)
+        .fit(x.view(), y.view(), 0)
+        .unwrap();
+    let p = linear.predict(far.view()).unwrap();
+    for (i, row) in far.rows().into_iter().enumerate() {
+        assert!(
+            (p.mean[i] - plane(row)).abs() < 1e-3,
+            "{} vs {}",
+            p.mean[i],
+            plane(row)
+        );
+    }
+    // 4 points ≤ d + 2 = 4: a constant mean, still a usable model.
+    let few = GpSurrogate::new()
+        .mean(Mean::Linear)
+        .fit(x.slice(ndarray::s![..4, ..]), y.slice(ndarray::s![..4]), 0)
+        .unwrap();
+    assert!(
+        few.predict(far.view())
+            .unwrap()
+            .mean
+            .iter()
+            .all(|v| v.is_finite())
+    );
+}
+
 mod fidelity {
     use ndarray::{ArrayView1, array};
     use voltai_discovery::bo::benchmarks::{CURRIN_MAX, currin, currin_low};

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{DatasetView, Error, Fit, Predictive, ProbabilisticRegressor, Result};
-use voltai_gp::{Gp, GpParams, LogNormalPrior, OptimizerSettings};
+use voltai_gp::{Gp, GpParams, LogNormalPrior, Mean, OptimizerSettings};
 use voltai_kernels::Kernel;
 use voltai_kernels::kernels::{Matern, MaternNu, Rbf, Scaled, Sum, White};
 
@@ -68,6 +68,7 @@ pub struct GpSurrogate {
     variance_bounds: (f64, f64),
     priors: bool,
     kernel: SurrogateKernel,
+    mean: Mean,
 }
 
 impl Default for GpSurrogate {
@@ -79,6 +80,7 @@ impl Default for GpSurrogate {
             variance_bounds: (0.05, 20.0),
             priors: false,
             kernel: SurrogateKernel::SquaredExponential,
+            mean: Mean::Zero,
         }
     }
 }
@@ -108,6 +110,17 @@ impl GpSurrogate {
     /// maximum likelihood tends to short, overconfident length scales.
     pub fn priors(mut self, on: bool) -> Self {
         self.priors = on;
+        self
+    }
+
+    /// The GP's mean function: [`Mean::Zero`] (the default, on the
+    /// standardised objective), or an unknown constant or linear trend
+    /// estimated with the hyperparameters (universal kriging), which keeps
+    /// a global trend out of the kernel where few points are observed. A
+    /// linear trend needs more observations than its d + 1 coefficients
+    /// plus one; with fewer the fit uses a constant.
+    pub fn mean(mut self, mean: Mean) -> Self {
+        self.mean = mean;
         self
     }
 
@@ -198,7 +211,12 @@ impl GpSurrogate {
         let mut bounds = vec![self.variance_bounds];
         bounds.extend(std::iter::repeat_n(self.lengthscale_bounds, d));
         bounds.push(self.noise_bounds);
+        let mean = match self.mean {
+            Mean::Linear if x.nrows() <= d + 2 => Mean::Constant,
+            m => m,
+        };
         let params = GpParams::new(kernel)
+            .mean(mean)
             .normalize_y(false)
             .optimizer(OptimizerSettings {
                 restarts: self.restarts,
@@ -229,6 +247,7 @@ impl GpSurrogate {
         let gp = params.fit(&DatasetView::new(x, y)?)?;
         Ok(Box::new(GpFitted {
             gp,
+            mean,
             x: x.to_owned(),
             y: y.to_owned(),
         }))
@@ -237,6 +256,7 @@ impl GpSurrogate {
 
 struct GpFitted<K> {
     gp: Gp<K>,
+    mean: Mean,
     x: Array2<f64>,
     y: Array1<f64>,
 }
@@ -261,9 +281,15 @@ impl<K: Kernel + Clone + Debug + Send + Sync + 'static> FittedSurrogate for GpFi
             let ys = ndarray::concatenate(ndarray::Axis(0), &[self.y.view(), y])
                 .map_err(|e| Error::numerical("fantasy data", e.to_string()))?;
             let gp = GpParams::new(self.gp.kernel().clone())
+                .mean(self.mean)
                 .normalize_y(false)
                 .fit(&DatasetView::new(xs.view(), ys.view())?)?;
-            Ok(Box::new(GpFitted { gp, x: xs, y: ys }))
+            Ok(Box::new(GpFitted {
+                gp,
+                mean: self.mean,
+                x: xs,
+                y: ys,
+            }))
         };
         Some(fit())
     }

@@ -698,3 +698,105 @@ mod fidelity {
         assert_eq!(mf.best().unwrap(), None);
     }
 }
+
+/// Linear inequalities on a box: designs, searches and batches stay inside
+/// the cut box, the optimum on its edge is found, and impossible or
+/// ill-formed inequalities are refused.
+mod linear_constraints {
+    use ndarray::ArrayView1;
+    use voltai_discovery::bo::{
+        BayesOptParams, Campaign, Dimension, Goal, InitialDesign, MultiObjectiveParams,
+        MultiStrategy, SearchSpace,
+    };
+
+    fn simplex() -> SearchSpace {
+        SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)])
+            .unwrap()
+            .linear_constraint(&[1.0, 1.0], 1.0)
+            .unwrap()
+    }
+
+    fn inside(x: &[f64]) -> bool {
+        x[0] + x[1] <= 1.0 + 1e-9
+    }
+
+    #[test]
+    fn every_proposal_is_inside_and_the_edge_optimum_is_found() {
+        // (x − 0.8)² + (y − 0.8)² is least on x + y ≤ 1 at (0.5, 0.5).
+        let f = |x: &[f64]| (x[0] - 0.8).powi(2) + (x[1] - 0.8).powi(2);
+        let mut c = Campaign::new(
+            BayesOptParams::new(simplex())
+                .goal(Goal::Minimize)
+                .initial_design(6, InitialDesign::Sobol)
+                .seed(2),
+        );
+        for _ in 0..8 {
+            for s in c.ask(2).unwrap() {
+                assert!(inside(&s.x), "{:?}", s.x);
+                c.complete(s.id, f(&s.x), &[]).unwrap();
+            }
+        }
+        let (id, _) = c.best().unwrap().unwrap();
+        let x = &c.ledger().trial(id).unwrap().x;
+        assert!(
+            f(x) < 0.18 + 2e-3,
+            "best {x:?}: {} vs the optimum 0.18",
+            f(x)
+        );
+        // A reading outside the cut box is refused.
+        let mut opt = BayesOptParams::new(simplex()).build().unwrap();
+        assert!(opt.tell_one(&[0.7, 0.6], 1.0, &[]).is_err());
+        assert!(opt.tell_one(&[0.5, 0.5], 1.0, &[]).is_ok());
+    }
+
+    #[test]
+    fn multi_objective_search_stays_inside() {
+        let mut c = Campaign::new(
+            MultiObjectiveParams::new(simplex(), vec![2.0, 2.0], MultiStrategy::Ehvi)
+                .unwrap()
+                .initial_design(5, InitialDesign::Sobol)
+                .seed(1),
+        );
+        c.run(
+            |x: ArrayView1<'_, f64>| {
+                assert!(inside(&x.to_vec()), "{x}");
+                Ok(Some(vec![
+                    x[0].powi(2) + x[1].powi(2),
+                    (x[0] - 1.0).powi(2) + (x[1] - 1.0).powi(2),
+                ]))
+            },
+            10,
+            2,
+            &mut |_| {},
+        )
+        .unwrap();
+        assert_eq!(c.optimizer().unwrap().objectives().nrows(), 10);
+    }
+
+    #[test]
+    fn ill_formed_inequalities_are_refused() {
+        let b = || SearchSpace::continuous(&[(0.0, 1.0), (0.0, 1.0)]).unwrap();
+        assert!(b().linear_constraint(&[1.0], 1.0).is_err());
+        assert!(b().linear_constraint(&[0.0, 0.0], 1.0).is_err());
+        assert!(b().linear_constraint(&[1.0, f64::NAN], 1.0).is_err());
+        assert!(b().linear_constraint(&[1.0, 1.0], f64::INFINITY).is_err());
+        // No point of the box has x + y ≤ −0.5.
+        assert!(b().linear_constraint(&[1.0, 1.0], -0.5).is_err());
+        let mixed = SearchSpace::new(vec![
+            Dimension::continuous("x", 0.0, 1.0).unwrap(),
+            Dimension::categorical("cathode", &["NMC", "LFP"]).unwrap(),
+        ])
+        .unwrap();
+        assert!(mixed.clone().linear_constraint(&[1.0, 1.0], 1.0).is_err());
+        assert!(mixed.linear_constraint(&[1.0, 0.0], 0.5).is_ok());
+        let cands = SearchSpace::candidates(ndarray::array![[0.0, 1.0]]).unwrap();
+        assert!(cands.linear_constraint(&[1.0, 1.0], 1.0).is_err());
+        // A sliver of the box: the design cannot fill it and says so.
+        let sliver = b().linear_constraint(&[1.0, 1.0], 1e-9).unwrap();
+        let mut opt = BayesOptParams::new(sliver)
+            .initial_design(5, InitialDesign::Sobol)
+            .build()
+            .unwrap();
+        assert!(opt.ask(5).is_err());
+    }
+}

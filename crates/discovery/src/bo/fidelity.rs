@@ -122,7 +122,7 @@ impl MultiFidelityBoParams {
     /// Defaults: a nested Sobol design of 4(d + 1) cheap and d + 2 points at
     /// every higher level, seed 0.
     pub fn new(space: SearchSpace, costs: &[f64]) -> Result<Self> {
-        if !matches!(space, SearchSpace::Box(_)) {
+        if !matches!(space, SearchSpace::Box { .. }) {
             return Err(Error::InvalidInput(
                 "a multi-fidelity campaign searches a box space, not a candidate set".into(),
             ));
@@ -461,8 +461,9 @@ impl MultiFidelityBo {
         }
         let local = Array2::from_shape_vec((local.len() / d, d), local)
             .map_err(|e| Error::internal(format!("fidelity pool: local points not n×{d}: {e}")))?;
-        concatenate(Axis(0), &[sobol_pool.view(), local.view()])
-            .map_err(|e| Error::internal(format!("fidelity pool: widths differ: {e}")))
+        let pool = concatenate(Axis(0), &[sobol_pool.view(), local.view()])
+            .map_err(|e| Error::internal(format!("fidelity pool: widths differ: {e}")))?;
+        Ok(space.admissible(pool))
     }
 
     /// The next evaluation. During the initial design: the next design
@@ -475,10 +476,7 @@ impl MultiFidelityBo {
             let have = self.count(level);
             if have < n {
                 let max = self.params.n_initial.iter().copied().max().unwrap_or(n);
-                let design = self
-                    .params
-                    .design
-                    .sample(max, space.encoded_dims(), self.params.seed);
+                let design = space.design(self.params.design, max, self.params.seed)?;
                 return Ok(FidelitySuggestion {
                     x: space.decode(design.row(have)),
                     level,
@@ -490,7 +488,7 @@ impl MultiFidelityBo {
         let pool = self.pool(&m)?;
         let mut best: Option<(Array1<f64>, usize, f64)> = None;
         for level in 0..self.params.costs.len() {
-            let score = |u: ArrayView2<'_, f64>| self.log_aei(&m, u, level);
+            let score = |u: ArrayView2<'_, f64>| Ok(space.mask(u, self.log_aei(&m, u, level)?));
             let Some((u, v)) = maximize(&score, None, pool.view(), self.params.n_starts, true)?
             else {
                 continue;

@@ -87,5 +87,5 @@ pub use ledger::{
 };
 pub use multi::{MultiObjective, MultiObjectiveParams, MultiStrategy};
 pub use optimizer::{BayesOpt, BayesOptParams, Constraint, Goal, Incumbent};
-pub use space::{Dimension, SearchSpace};
+pub use space::{Dimension, LinearConstraint, SearchSpace};
 pub use surrogate::{FittedSurrogate, GpSurrogate, ParamsSurrogate, Surrogate, SurrogateKernel};

@@ -260,13 +260,10 @@ impl MultiObjective {
             space.check_point(p)?;
         }
         let n = self.x.len();
-        let d = space.encoded_dims();
         if n < self.params.n_initial {
             let used = n + pending.nrows() + failed.nrows();
-            let design =
-                self.params
-                    .design
-                    .sample(self.params.n_initial.max(used + k), d, self.params.seed);
+            let total = self.params.n_initial.max(used + k);
+            let design = space.design(self.params.design, total, self.params.seed)?;
             return Ok(Array2::from_shape_fn((k, space.n_dims()), |(i, j)| {
                 space.decode(design.row(used + i))[j]
             }));
@@ -333,7 +330,7 @@ impl MultiObjective {
     ) -> Result<Array1<f64>> {
         let space = &self.params.space;
         let d = space.encoded_dims();
-        let pool = sobol(self.params.pool_size, d, self.round_seed(7, pick));
+        let pool = space.admissible(sobol(self.params.pool_size, d, self.round_seed(7, pick)));
         let polish = space.is_continuous();
         let best = match self.params.strategy {
             MultiStrategy::ParEgo { rho } => {
@@ -367,7 +364,8 @@ impl MultiObjective {
                         )
                     }))
                 };
-                maximize(&score, None, pool.view(), 5, polish)?
+                let masked = |u: ArrayView2<'_, f64>| Ok(space.mask(u, score(u)?));
+                maximize(&masked, None, pool.view(), 5, polish)?
             }
             MultiStrategy::Ehvi => {
                 let mut models: Vec<Box<dyn FittedSurrogate>> = Vec::new();
@@ -404,7 +402,8 @@ impl MultiObjective {
                         )
                     }))
                 };
-                maximize(&score, None, pool.view(), 5, polish)?
+                let masked = |u: ArrayView2<'_, f64>| Ok(space.mask(u, score(u)?));
+                maximize(&masked, None, pool.view(), 5, polish)?
             }
         };
         let (u, _) =

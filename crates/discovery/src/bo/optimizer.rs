@@ -605,13 +605,14 @@ impl BayesOpt {
             }
         }
         let acq = &self.params.acquisition;
-        Ok(Array1::from_shape_fn(n, |i| {
+        let scores = Array1::from_shape_fn(n, |i| {
             let base = m.best.map(|best| match sample {
                 Some(s) => s[i],
                 None => acq.value(mean[i], var[i].max(0.0).sqrt(), best),
             });
             self.params.policy.score(acq, base, &beliefs[i], strict)
-        }))
+        });
+        Ok(self.params.space.mask(u, scores))
     }
 
     /// Candidate pool in the encoding: Sobol points plus perturbations of the
@@ -636,7 +637,7 @@ impl BayesOpt {
                 let rows = c.select(Axis(0), &left);
                 Ok((space.encode(rows.view()), left))
             }
-            SearchSpace::Box(_) => {
+            SearchSpace::Box { .. } => {
                 let d = space.encoded_dims();
                 let mut pool = sobol(self.params.pool_size, d, self.round_seed(salt));
                 let mut rng = SplitMix64::new(self.round_seed(salt + 1));
@@ -679,7 +680,7 @@ impl BayesOpt {
                         row.assign(&snapped.row(0));
                     }
                 }
-                Ok((pool, Vec::new()))
+                Ok((space.admissible(pool), Vec::new()))
             }
         }
     }
@@ -746,10 +747,7 @@ impl BayesOpt {
             }
         } else if designing {
             let total = self.params.n_initial.max(n_used + q);
-            let design = self
-                .params
-                .design
-                .sample(total, space.encoded_dims(), self.params.seed);
+            let design = space.design(self.params.design, total, self.params.seed)?;
             return Ok(Array2::from_shape_fn((q, space.n_dims()), |(i, j)| {
                 space.decode(design.row(n_used + i))[j]
             }));
@@ -768,7 +766,7 @@ impl BayesOpt {
         }
         // Box spaces keep picks apart (see `min_separation`).
         let sep = match space {
-            SearchSpace::Box(_) => self.params.min_separation,
+            SearchSpace::Box { .. } => self.params.min_separation,
             SearchSpace::Candidates(_) => 0.0,
         };
         let clear = |u: ArrayView1<'_, f64>, taken: &[Array1<f64>]| {
@@ -857,7 +855,7 @@ impl BayesOpt {
                     );
                     row
                 }
-                SearchSpace::Box(_) => space.decode(u.view()),
+                SearchSpace::Box { .. } => space.decode(u.view()),
             };
             picks.push(point);
             if k + 1 < q {
@@ -962,7 +960,7 @@ impl BayesOpt {
             .filter(|&i| safe[i])
             .map(|i| match &self.params.space {
                 SearchSpace::Candidates(c) => c.row(left[i]).to_owned(),
-                SearchSpace::Box(_) => self.params.space.decode(pool.row(i)),
+                SearchSpace::Box { .. } => self.params.space.decode(pool.row(i)),
             })
             .collect();
         let d = self.params.space.n_dims();

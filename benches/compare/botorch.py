@@ -2,7 +2,9 @@
 same problems, seeds and budgets, in one run.
 
     tools/reference/bo/setup_botorch.sh          # once: BoTorch (CPU) in a venv
-    tools/reference/bo/.venv-botorch/bin/python benches/compare/botorch.py [seeds] [--peer-only]
+    tools/reference/bo/.venv-botorch/bin/python benches/compare/botorch.py [seeds] [--first=N] [--peer-only]
+
+Seeds are N, N + 1, … (default N = 0) for both libraries.
 
 Problems (noise: Gaussian, sd 0.1, on every reading):
   - Hartmann-6, 60 evaluations, one pick per round;
@@ -93,16 +95,17 @@ def botorch_run(fn, q, budget, seed):
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     seeds = int(args[0]) if args else 10
+    first = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--first=")), 0)
     peer_only = "--peer-only" in sys.argv
     import botorch
 
-    print(f"BoTorch {botorch.__version__} (torch {torch.__version__}, {THREADS} threads) vs voltai-discovery, {seeds} seeds, noise sd {NOISE_SD}")
+    print(f"BoTorch {botorch.__version__} (torch {torch.__version__}, {THREADS} threads) vs voltai-discovery, seeds {first}–{first + seeds - 1}, noise sd {NOISE_SD}")
     if not peer_only:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "voltai-discovery", "--example", "bo_noisy"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "examples", "bo_noisy")
     print(f"{'problem':<22}{'regret ours':>13}{'regret BoTorch':>16}{'s/round ours':>14}{'s/round BoTorch':>17}{'time ratio':>12}")
     for name, fn, fmin, q, budget in PROBLEMS:
-        peer = [botorch_run(fn, q, budget, s) for s in range(seeds)]
+        peer = [botorch_run(fn, q, budget, s) for s in range(first, first + seeds)]
         peer_regret = [v - fmin for v, _ in peer]
         peer_time = [t for _, t in peer]
         label = f"{name} q={q} n={budget}"
@@ -111,7 +114,7 @@ def main():
             print(f"  BoTorch regret per seed: {[round(v, 4) for v in peer_regret]}")
             continue
         env = dict(os.environ, RAYON_NUM_THREADS=str(THREADS))
-        out = subprocess.run([binary, name, str(q), str(budget), str(seeds)], check=True, capture_output=True, text=True, env=env)
+        out = subprocess.run([binary, name, str(q), str(budget), str(seeds), str(first)], check=True, capture_output=True, text=True, env=env)
         ours = json.loads(out.stdout.strip().splitlines()[-1])
         r_ours, t_ours = statistics.median(ours["regret"]), statistics.median(ours["seconds_per_round"])
         r_peer, t_peer = statistics.median(peer_regret), statistics.median(peer_time)

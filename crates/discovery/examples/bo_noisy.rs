@@ -11,7 +11,7 @@
 //! cargo run --release -p voltai-discovery --example bo_noisy -- hartmann6 1 60 10
 //! ```
 //! Arguments: function (branin | hartmann6), batch size q, evaluations,
-//! seeds. Prints one JSON line: regret per seed and seconds per proposal
+//! seeds, and optionally the first seed (default 0: seeds 0, 1, …). Prints one JSON line: regret per seed and seconds per proposal
 //! round (fit + acquisition search) per seed.
 
 use std::time::Instant;
@@ -32,6 +32,7 @@ fn main() -> Result<(), voltai_core::Error> {
     let q: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1);
     let budget: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(60);
     let seeds: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let first: u64 = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(0);
     let (f, bounds, min): Problem = match name {
         "hartmann6" => (hartmann6, vec![(0.0, 1.0); 6], HARTMANN6_MIN),
         _ => (branin, vec![(-5.0, 10.0), (0.0, 15.0)], BRANIN_MIN),
@@ -40,7 +41,7 @@ fn main() -> Result<(), voltai_core::Error> {
     let n_initial = 2 * (bounds.len() + 1);
     let mut regrets = Vec::new();
     let mut seconds = Vec::new();
-    for seed in 0..seeds {
+    for seed in first..first + seeds {
         let params = BayesOptParams::new(SearchSpace::continuous(&bounds)?)
             .goal(Goal::Minimize)
             .initial_design(n_initial, InitialDesign::Sobol)

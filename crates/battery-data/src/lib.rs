@@ -41,6 +41,8 @@ pub mod features;
 pub mod history;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;
+#[cfg(feature = "parquet")]
+pub mod parquet_scan;
 pub mod readers;
 pub mod registry;
 pub mod schema;

@@ -99,11 +99,16 @@ pub struct ParquetTableWriter {
 }
 
 impl ParquetTableWriter {
-    fn create(path: &Path, schema: SchemaRef) -> Result<Self> {
+    fn create(path: &Path, schema: SchemaRef, row_group_rows: Option<usize>) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build();
+        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        if let Some(rows) = row_group_rows {
+            if rows == 0 {
+                return Err(Error::invalid_parameter("row_group_rows", 0, "1 or more"));
+            }
+            props = props.set_max_row_group_row_count(Some(rows));
+        }
+        let props = props.build();
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| fmt_err(path, e))?;
         Ok(ParquetTableWriter {
@@ -115,12 +120,20 @@ impl ParquetTableWriter {
 
     /// A writer for per-cycle rows.
     pub fn cycles(path: impl AsRef<Path>) -> Result<Self> {
-        Self::create(path.as_ref(), cycle_schema())
+        Self::create(path.as_ref(), cycle_schema(), None)
     }
 
     /// A writer for time-series rows.
     pub fn time_series(path: impl AsRef<Path>) -> Result<Self> {
-        Self::create(path.as_ref(), time_series_schema())
+        Self::create(path.as_ref(), time_series_schema(), None)
+    }
+
+    /// A writer for time-series rows with at most `rows` rows per row group
+    /// (Parquet's default is about a million). Smaller row groups, written
+    /// cell by cell, let a scan of a few cells skip more of the file
+    /// ([`crate::parquet_scan`]).
+    pub fn time_series_in_row_groups(path: impl AsRef<Path>, rows: usize) -> Result<Self> {
+        Self::create(path.as_ref(), time_series_schema(), Some(rows))
     }
 
     fn write(&mut self, columns: Vec<ArrayRef>) -> Result<()> {

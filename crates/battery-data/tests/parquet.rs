@@ -99,3 +99,139 @@ fn any_cycler_file_converts_to_parquet_in_one_call() {
     assert!(convert_to_parquet(&eis, dir.join("eis.parquet"), None).is_err());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A scan of a fleet file: projection, row groups skipped by statistics,
+/// rows filtered by cell and cycle, cells handed out whole and in order
+/// (also across row-group boundaries), the same result on 1 and 2 threads,
+/// and an interleaved file refused.
+mod scan {
+    use arrow_array::{Array, Float64Array, UInt32Array};
+    use voltai_battery_data::parquet_io::ParquetTableWriter;
+    use voltai_battery_data::parquet_scan::{CellRows, Scan};
+    use voltai_battery_data::schema::{StepKind, TimeSeriesRecord};
+
+    const CELLS: usize = 7;
+    const CYCLES: u32 = 12;
+    const POINTS: u32 = 5;
+
+    fn record(cell: usize, cycle: u32, point: u32) -> TimeSeriesRecord {
+        TimeSeriesRecord {
+            test_time_s: f64::from(cycle * 100 + point),
+            timestamp_s: None,
+            cycle_index: cycle,
+            step_index: 1,
+            step_kind: StepKind::ConstantCurrent,
+            voltage_v: 4.2 - 0.1 * f64::from(point) - 0.001 * cell as f64,
+            current_a: -1.0,
+            charge_capacity_ah: None,
+            discharge_capacity_ah: Some(0.01 * f64::from(point) + cell as f64),
+            temperature_c: None,
+        }
+    }
+
+    /// Cells cell0 … cell6, cycles 1–12, 5 points each (60 rows a cell), in
+    /// row groups of 25 rows: cells straddle row groups.
+    fn fleet(name: &str, interleaved: bool) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("voltai-scan-{}-{name}.parquet", std::process::id()));
+        let mut w = ParquetTableWriter::time_series_in_row_groups(&path, 25).unwrap();
+        let rows = |cell: usize, cycles: std::ops::RangeInclusive<u32>| -> Vec<TimeSeriesRecord> {
+            cycles
+                .flat_map(|c| (0..POINTS).map(move |p| record(cell, c, p)))
+                .collect()
+        };
+        for cell in 0..CELLS {
+            if interleaved && cell == 1 {
+                w.write_time_series("cell1", &rows(1, 1..=6)).unwrap();
+                w.write_time_series("cell2", &rows(2, 1..=CYCLES)).unwrap();
+                w.write_time_series("cell1", &rows(1, 7..=CYCLES)).unwrap();
+            } else if !(interleaved && cell == 2) {
+                w.write_time_series(&format!("cell{cell}"), &rows(cell, 1..=CYCLES))
+                    .unwrap();
+            }
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    fn run(scan: &Scan, path: &std::path::Path) -> (Vec<CellRows>, usize, usize) {
+        let mut s = scan.open(path).unwrap();
+        let total = s.total_row_groups();
+        let cells: Vec<CellRows> = s.by_ref().collect::<Result<_, _>>().unwrap();
+        (cells, s.row_groups_read(), total)
+    }
+
+    #[test]
+    fn whole_file_comes_back_cell_by_cell() {
+        let path = fleet("whole", false);
+        let (cells, read, total) = run(&Scan::new(), &path);
+        assert_eq!(total, (CELLS * 60).div_ceil(25));
+        assert_eq!(read, total);
+        assert_eq!(cells.len(), CELLS);
+        for (k, c) in cells.iter().enumerate() {
+            assert_eq!(c.cell_id, format!("cell{k}"));
+            assert_eq!(c.rows.num_rows(), 60);
+            assert_eq!(c.rows.num_columns(), 11);
+            let v = c.rows.column_by_name("voltage_v").unwrap();
+            let v = v.as_any().downcast_ref::<Float64Array>().unwrap();
+            let cyc = c.rows.column_by_name("cycle_index").unwrap();
+            let cyc = cyc.as_any().downcast_ref::<UInt32Array>().unwrap();
+            for i in 0..60 {
+                let want = record(k, 1 + i as u32 / POINTS, i as u32 % POINTS);
+                assert_eq!(v.value(i), want.voltage_v);
+                assert_eq!(cyc.value(i), want.cycle_index);
+            }
+        }
+        std::fs::remove_file(&path).ok();
+    }
+
+    #[test]
+    fn statistics_skip_row_groups_and_filters_keep_the_wanted_rows() {
+        let path = fleet("filtered", false);
+        let scan = Scan::new()
+            .columns(&["discharge_capacity_ah"])
+            .cells(&["cell3", "cell5"])
+            .cycles(4..=6);
+        let (cells, read, total) = run(&scan, &path);
+        // cell3's rows 180–239 and cell5's 300–359 lie in 6 of 17 row groups.
+        assert_eq!(total, 17);
+        assert_eq!(read, 6, "row groups decoded");
+        assert_eq!(
+            cells.iter().map(|c| c.cell_id.as_str()).collect::<Vec<_>>(),
+            ["cell3", "cell5"]
+        );
+        for c in &cells {
+            // 3 cycles × 5 points; cell id, cycle index and the one column.
+            assert_eq!(c.rows.num_rows(), 15);
+            assert_eq!(c.rows.num_columns(), 3);
+            let cyc = c.rows.column_by_name("cycle_index").unwrap();
+            let cyc = cyc.as_any().downcast_ref::<UInt32Array>().unwrap();
+            assert!((0..15).all(|i| (4..=6).contains(&cyc.value(i))));
+        }
+        // The same scan on one thread and on two gives the same tables.
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let again = pool.install(|| run(&scan, &path));
+            assert_eq!(again.0, cells);
+        }
+        // A cycle range no row group holds reads nothing.
+        let (none, read, _) = run(&Scan::new().cycles(50..=60), &path);
+        assert!(none.is_empty() && read == 0);
+        assert!(Scan::new().columns(&["not_a_column"]).open(&path).is_err());
+        std::fs::remove_file(&path).ok();
+    }
+
+    #[test]
+    fn an_interleaved_file_is_refused_with_the_cell_named() {
+        let path = fleet("interleaved", true);
+        let out: Vec<_> = Scan::new().open(&path).unwrap().collect();
+        let err = out.iter().find_map(|r| r.as_ref().err()).expect("an error");
+        assert!(err.to_string().contains("cell1"), "{err}");
+        // Nothing comes after the error.
+        assert!(out.last().unwrap().is_err());
+        std::fs::remove_file(&path).ok();
+    }
+}

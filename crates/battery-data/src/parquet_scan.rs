@@ -71,6 +71,10 @@ use voltai_core::{Error, Result};
 
 use crate::parquet_io::time_series_schema;
 
+/// Rows per decoded batch: large enough to amortise per-batch work, small
+/// enough that a row group is never held twice.
+const BATCH_ROWS: usize = 65_536;
+
 /// Which part of a time-series Parquet file to read (see the module docs).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scan {
@@ -223,8 +227,9 @@ pub struct CellScan {
     read: usize,
     /// Decoded, filtered row groups not yet split into cells.
     decoded: VecDeque<RecordBatch>,
-    /// The cell whose rows may continue in the next row group.
-    partial: Option<CellRows>,
+    /// The cell whose rows may continue in the next batch, and its rows so
+    /// far (joined once, when the cell is complete).
+    partial: Option<(String, Vec<RecordBatch>)>,
     /// Cells already handed out (a reappearing one means an unsorted file).
     finished: BTreeSet<String>,
 }
@@ -256,20 +261,19 @@ impl CellScan {
             return Ok(false);
         }
         let take: Vec<usize> = self.row_groups.drain(..n).collect();
-        let batches: Vec<Result<Option<RecordBatch>>> = take
+        let batches: Vec<Result<Vec<RecordBatch>>> = take
             .par_iter()
             .map(|&rg| self.decode_row_group(rg))
             .collect();
         self.read += take.len();
         for b in batches {
-            if let Some(b) = b? {
-                self.decoded.push_back(b);
-            }
+            self.decoded.extend(b?);
         }
         Ok(true)
     }
 
-    fn decode_row_group(&self, rg: usize) -> Result<Option<RecordBatch>> {
+    /// Row group `rg`'s wanted rows, in batches of at most 64 Ki rows.
+    fn decode_row_group(&self, rg: usize) -> Result<Vec<RecordBatch>> {
         let path = &self.path;
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
         let builder =
@@ -278,31 +282,20 @@ impl CellScan {
             builder.parquet_schema(),
             self.columns.iter().map(String::as_str),
         );
-        let rows = builder.metadata().row_group(rg).num_rows().max(1) as usize;
         let reader = builder
             .with_row_groups(vec![rg])
             .with_projection(mask)
-            .with_batch_size(rows)
+            .with_batch_size(BATCH_ROWS)
             .build()
             .map_err(|e| fmt_err(path, e))?;
         let mut parts = Vec::new();
         for b in reader {
-            let b = b.map_err(|e| fmt_err(path, e))?;
-            let b = self.filter(&b)?;
+            let b = self.filter(&b.map_err(|e| fmt_err(path, e))?)?;
             if b.num_rows() > 0 {
                 parts.push(b);
             }
         }
-        match parts.len() {
-            0 => Ok(None),
-            1 => Ok(parts.pop()),
-            _ => {
-                let schema = parts[0].schema();
-                arrow_select::concat::concat_batches(&schema, &parts)
-                    .map(Some)
-                    .map_err(|e| fmt_err(path, e))
-            }
-        }
+        Ok(parts)
     }
 
     /// The wanted rows of `b` (cells and cycle range).
@@ -352,14 +345,9 @@ impl CellScan {
                     self.decoded.push_front(b.slice(end, b.num_rows() - end));
                 }
                 let done = match self.partial.take() {
-                    Some(p) if p.cell_id == first => {
-                        let schema = p.rows.schema();
-                        let joined = arrow_select::concat::concat_batches(&schema, [&p.rows, &run])
-                            .map_err(|e| fmt_err(&self.path, e))?;
-                        self.partial = Some(CellRows {
-                            cell_id: first,
-                            rows: joined,
-                        });
+                    Some((id, mut parts)) if id == first => {
+                        parts.push(run);
+                        self.partial = Some((id, parts));
                         None
                     }
                     previous => {
@@ -372,25 +360,37 @@ impl CellScan {
                                 ),
                             ));
                         }
-                        self.partial = Some(CellRows {
-                            cell_id: first,
-                            rows: run,
-                        });
+                        self.partial = Some((first, vec![run]));
                         previous
                     }
                 };
-                if let Some(p) = done {
-                    self.finished.insert(p.cell_id.clone());
-                    return Ok(Some(p));
+                if let Some((id, parts)) = done {
+                    return self.complete(id, parts).map(Some);
                 }
             } else if !self.decode_more()? {
-                let last = self.partial.take();
-                if let Some(p) = &last {
-                    self.finished.insert(p.cell_id.clone());
-                }
-                return Ok(last);
+                return match self.partial.take() {
+                    Some((id, parts)) => self.complete(id, parts).map(Some),
+                    None => Ok(None),
+                };
             }
         }
+    }
+
+    /// A finished cell: its parts joined, its id remembered.
+    fn complete(&mut self, cell_id: String, parts: Vec<RecordBatch>) -> Result<CellRows> {
+        let rows = match parts.len() {
+            1 => parts
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::internal("parquet scan: a cell with one part has none"))?,
+            _ => {
+                let schema = parts[0].schema();
+                arrow_select::concat::concat_batches(&schema, &parts)
+                    .map_err(|e| fmt_err(&self.path, e))?
+            }
+        };
+        self.finished.insert(cell_id.clone());
+        Ok(CellRows { cell_id, rows })
     }
 }
 

@@ -61,9 +61,13 @@ use std::fs::File;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
-use arrow_array::{Array, BooleanArray, RecordBatch, StringArray, UInt32Array};
+use std::sync::Arc;
+
+use arrow_array::types::Int32Type;
+use arrow_array::{Array, BooleanArray, DictionaryArray, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::file::metadata::RowGroupMetaData;
 use parquet::file::statistics::Statistics;
 use rayon::prelude::*;
@@ -84,7 +88,7 @@ pub struct Scan {
 }
 
 /// One cell's rows, in file order, with the projected columns (the cell id
-/// column always among them).
+/// column always among them, as a dictionary: one string, a key per row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellRows {
     /// The cell.
@@ -276,8 +280,25 @@ impl CellScan {
     fn decode_row_group(&self, rg: usize) -> Result<Vec<RecordBatch>> {
         let path = &self.path;
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| fmt_err(path, e))?;
+        // Cell ids come back as a dictionary (one string per cell, a key
+        // per row) instead of a string per row.
+        let hinted = Schema::new(
+            time_series_schema()
+                .fields()
+                .iter()
+                .map(|f| match f.name().as_str() {
+                    "cell_id" => Arc::new(Field::new(
+                        "cell_id",
+                        DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                        false,
+                    )),
+                    _ => f.clone(),
+                })
+                .collect::<Vec<_>>(),
+        );
+        let options = ArrowReaderOptions::new().with_schema(Arc::new(hinted));
+        let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+            .map_err(|e| fmt_err(path, e))?;
         let mask = ProjectionMask::columns(
             builder.parquet_schema(),
             self.columns.iter().map(String::as_str),
@@ -303,7 +324,7 @@ impl CellScan {
         if self.scan.cells.is_none() && self.scan.cycles.is_none() {
             return Ok(b.clone());
         }
-        let ids = string_column(&self.path, b, "cell_id")?;
+        let ids = CellIds::of(&self.path, b)?;
         let cycles = match self.scan.cycles {
             Some(_) => Some(
                 b.column_by_name("cycle_index")
@@ -334,11 +355,11 @@ impl CellScan {
     fn next_cell(&mut self) -> Result<Option<CellRows>> {
         loop {
             if let Some(b) = self.decoded.pop_front() {
-                let ids = string_column(&self.path, &b, "cell_id")?;
+                let ids = CellIds::of(&self.path, &b)?;
                 // The first run of one cell id.
                 let first = ids.value(0).to_string();
                 let end = (1..b.num_rows())
-                    .find(|&i| ids.value(i) != first)
+                    .find(|&i| !ids.same(0, i))
                     .unwrap_or(b.num_rows());
                 let run = b.slice(0, end);
                 if end < b.num_rows() {
@@ -394,10 +415,48 @@ impl CellScan {
     }
 }
 
-fn string_column<'a>(path: &Path, b: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
-    b.column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| fmt_err(path, format!("column `{name}` missing or not text")))
+/// The cell-id column of a batch: a dictionary (how the scan reads it) or
+/// plain strings.
+enum CellIds<'a> {
+    Dictionary(&'a DictionaryArray<Int32Type>, &'a StringArray),
+    Plain(&'a StringArray),
+}
+
+impl<'a> CellIds<'a> {
+    fn of(path: &Path, b: &'a RecordBatch) -> Result<Self> {
+        let col = b
+            .column_by_name("cell_id")
+            .ok_or_else(|| fmt_err(path, "column `cell_id` missing"))?;
+        if let Some(d) = col.as_any().downcast_ref::<DictionaryArray<Int32Type>>() {
+            let values = d
+                .values()
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| fmt_err(path, "column `cell_id`: dictionary of non-text values"))?;
+            return Ok(CellIds::Dictionary(d, values));
+        }
+        col.as_any()
+            .downcast_ref::<StringArray>()
+            .map(CellIds::Plain)
+            .ok_or_else(|| fmt_err(path, "column `cell_id` is not text"))
+    }
+
+    fn value(&self, i: usize) -> &'a str {
+        match self {
+            CellIds::Dictionary(d, values) => values.value(d.keys().value(i) as usize),
+            CellIds::Plain(s) => s.value(i),
+        }
+    }
+
+    /// Whether rows `i` and `j` hold the same cell.
+    fn same(&self, i: usize, j: usize) -> bool {
+        match self {
+            CellIds::Dictionary(d, _) => {
+                d.keys().value(i) == d.keys().value(j) || self.value(i) == self.value(j)
+            }
+            CellIds::Plain(s) => s.value(i) == s.value(j),
+        }
+    }
 }
 
 impl Iterator for CellScan {

@@ -226,7 +226,8 @@ impl GraphModelParams {
         let scaled: Vec<f32> = targets.iter().map(|t| ((t - mean) / std) as f32).collect();
 
         let val_graphs: Vec<&CrystalGraph> = val_idx.iter().map(|&i| &graphs[i]).collect();
-        let val_batch = GraphBatch::new(&val_graphs, device)?;
+        // Validation runs without autodiff, on the plain device.
+        let val_batch = GraphBatch::new(&val_graphs, &device.clone().inner())?;
         let val_targets: Vec<f32> = val_idx.iter().map(|&i| scaled[i]).collect();
         let batches = train_idx.len().div_ceil(self.batch_size);
         let task = self.task;
@@ -256,7 +257,7 @@ impl GraphModelParams {
                 Ok(loss(net, &batch, &ys, task, device))
             },
             |net| {
-                let out = net.forward(&val_batch);
+                let out = net.valid().forward(&val_batch);
                 Ok(f64::from(
                     metric(out, &val_targets, task, device).into_scalar::<f32>(),
                 ))
@@ -394,7 +395,11 @@ impl Persist for FittedGraphModel {
 impl FittedGraphModel {
     /// Raw network outputs `[n, outputs]` in batches of 256 graphs.
     fn outputs(&self, graphs: &[CrystalGraph]) -> Result<Vec<Vec<f32>>> {
-        let device = &self.device;
+        // The network without autodiff, on the plain device: prediction then
+        // builds no autodiff graph (on the CPU backend that was most of its
+        // time).
+        let device = &self.device.clone().inner();
+        let net = self.net.valid();
         let mut out = Vec::with_capacity(graphs.len());
         for chunk in graphs.chunks(256) {
             let refs: Vec<&CrystalGraph> = chunk.iter().collect();
@@ -406,7 +411,7 @@ impl FittedGraphModel {
                 ));
             }
             let batch = GraphBatch::new(&refs, device)?;
-            let y = self.net.forward(&batch);
+            let y = net.forward(&batch);
             let [n, k] = y.dims();
             let v = y
                 .into_data()

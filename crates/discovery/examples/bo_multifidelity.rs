@@ -12,22 +12,13 @@
 //! Prints one line per seed and the medians.
 
 use ndarray::ArrayView1;
+use voltai_core::stats::median;
 use voltai_discovery::bo::benchmarks::{CURRIN_MAX, currin, currin_low};
 use voltai_discovery::bo::{
     BayesOptParams, Goal, InitialDesign, MultiFidelityBoParams, SearchSpace,
 };
 
 const COSTS: [f64; 2] = [1.0, 10.0];
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
 
 fn main() -> Result<(), voltai_core::Error> {
     let args: Vec<String> = std::env::args().collect();
@@ -91,8 +82,8 @@ fn main() -> Result<(), voltai_core::Error> {
     }
     println!(
         "median cost to within {tolerance} of the maximum: multi-fidelity {}, single-fidelity {}",
-        median(&mut mf_costs),
-        median(&mut sf_costs)
+        median(&mf_costs)?,
+        median(&sf_costs)?
     );
     Ok(())
 }

@@ -1,47 +1,4 @@
-//! Multi-fidelity campaigns: a cheap source (a simulation, an early-cycle
-//! prediction) beside the expensive experiment, and a search that decides
-//! both where to measure and which source to pay for.
-//!
-//! The model is recursive co-kriging from `voltai-gp` (Kennedy & O'Hagan
-//! 2000; Le Gratiet & Garnier 2014): level t is ρ_t·f_{t−1}(x) + δ_t(x). The
-//! acquisition is Huang et al.'s augmented expected improvement (2006,
-//! "Sequential kriging optimization using multiple-fidelity evaluations",
-//! Struct. Multidisc. Optim. 32): expected improvement of the top level at x,
-//! times how much a run at level l there would tell about the top level, per
-//! unit cost:
-//!
-//! AEI(x, l) = EI_top(x) · corr(f_l(x), f_top(x)) · (1 − σ_l / √(s_l²(x) + σ_l²)) · c_top / c_l
-//!
-//! where s_l² is the posterior variance of level l at x and σ_l² its noise.
-//! Under the recursive model the levels' discrepancies are independent, so
-//! corr = |ρ_{l+1}⋯ρ_top|·s_l / s_top. The second factor vanishes where a
-//! level already knows its value (a deterministic simulation is never asked
-//! twice at one point) and stays below 1 for noisy levels. Improvement is
-//! measured against the best top-level posterior mean at any observed point
-//! (noisy readings cannot inflate it), and the reported best is the
-//! top-level trial with the best posterior mean.
-//!
-//! ```
-//! use ndarray::ArrayView1;
-//! use voltai_discovery::bo::benchmarks::{forrester, forrester_low};
-//! use voltai_discovery::bo::{Goal, MultiFidelityBoParams, SearchSpace};
-//!
-//! // Forrester et al. (2007): the cheap model costs a tenth of the real one.
-//! let mut opt = MultiFidelityBoParams::new(SearchSpace::continuous(&[(0.0, 1.0)])?, &[1.0, 10.0])?
-//!     .goal(Goal::Minimize)
-//!     .initial_design(&[6, 3])?
-//!     .seed(3)
-//!     .build();
-//! opt.run(
-//!     |x: ArrayView1<'_, f64>, level| Ok(if level == 0 { forrester_low(x) } else { forrester(x) }),
-//!     80.0,
-//!     &mut |_| {},
-//! )?;
-//! let (x, _) = opt.best()?.expect("top-level trials exist");
-//! assert!((x[0] - 0.7572).abs() < 0.02);
-//! assert!(opt.spent() <= 80.0 + 10.0);
-//! # Ok::<(), voltai_core::Error>(())
-//! ```
+//! Multi-fidelity campaigns (see [`MultiFidelityBoParams`]).
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate};
 use serde::{Deserialize, Serialize};
@@ -100,8 +57,50 @@ pub struct FidelitySuggestion {
     pub cost: f64,
 }
 
-/// Settings of a multi-fidelity campaign; see the [module](self) for the
-/// model and the acquisition.
+/// Multi-fidelity campaigns: a cheap source (a simulation, an early-cycle
+/// prediction) beside the expensive experiment, and a search that decides
+/// both where to measure and which source to pay for.
+///
+/// The model is recursive co-kriging from `voltai-gp` (Kennedy & O'Hagan
+/// 2000; Le Gratiet & Garnier 2014): level t is ρ_t·f_{t−1}(x) + δ_t(x). The
+/// acquisition is Huang et al.'s augmented expected improvement (2006,
+/// "Sequential kriging optimization using multiple-fidelity evaluations",
+/// Struct. Multidisc. Optim. 32): expected improvement of the top level at x,
+/// times how much a run at level l there would tell about the top level, per
+/// unit cost:
+///
+/// AEI(x, l) = EI_top(x) · corr(f_l(x), f_top(x)) · (1 − σ_l / √(s_l²(x) + σ_l²)) · c_top / c_l
+///
+/// where s_l² is the posterior variance of level l at x and σ_l² its noise.
+/// Under the recursive model the levels' discrepancies are independent, so
+/// corr = |ρ_{l+1}⋯ρ_top|·s_l / s_top. The second factor vanishes where a
+/// level already knows its value (a deterministic simulation is never asked
+/// twice at one point) and stays below 1 for noisy levels. Improvement is
+/// measured against the best top-level posterior mean at any observed point
+/// (noisy readings cannot inflate it), and the reported best is the
+/// top-level trial with the best posterior mean.
+///
+/// ```
+/// use ndarray::ArrayView1;
+/// use voltai_discovery::bo::benchmarks::{forrester, forrester_low};
+/// use voltai_discovery::bo::{Goal, MultiFidelityBoParams, SearchSpace};
+///
+/// // Forrester et al. (2007): the cheap model costs a tenth of the real one.
+/// let mut opt = MultiFidelityBoParams::new(SearchSpace::continuous(&[(0.0, 1.0)])?, &[1.0, 10.0])?
+///     .goal(Goal::Minimize)
+///     .initial_design(&[6, 3])?
+///     .seed(3)
+///     .build();
+/// opt.run(
+///     |x: ArrayView1<'_, f64>, level| Ok(if level == 0 { forrester_low(x) } else { forrester(x) }),
+///     80.0,
+///     &mut |_| {},
+/// )?;
+/// let (x, _) = opt.best()?.expect("top-level trials exist");
+/// assert!((x[0] - 0.7572).abs() < 0.02);
+/// assert!(opt.spent() <= 80.0 + 10.0);
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct MultiFidelityBoParams {
     space: SearchSpace,
@@ -241,7 +240,8 @@ impl MultiFidelityBoParams {
     }
 }
 
-/// A running multi-fidelity campaign (ask → evaluate → tell).
+/// A running multi-fidelity campaign (ask → evaluate → tell); see
+/// [`MultiFidelityBoParams`].
 #[derive(Debug, Clone)]
 pub struct MultiFidelityBo {
     params: MultiFidelityBoParams,
@@ -396,7 +396,7 @@ impl MultiFidelityBo {
         round_seed(self.params.seed, salt, self.history.len())
     }
 
-    /// log AEI(x, `level`) for encoded rows `u` (see the [module](self)).
+    /// log AEI(x, `level`) for encoded rows `u` (see [`MultiFidelityBoParams`]).
     fn log_aei(&self, m: &Fitted, u: ArrayView2<'_, f64>, level: usize) -> Result<Array1<f64>> {
         let top = self.top();
         let Predictive {

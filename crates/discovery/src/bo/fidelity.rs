@@ -35,6 +35,16 @@ pub struct FidelityHistory {
 }
 
 impl FidelityHistory {
+    /// Number of evaluations.
+    pub fn len(&self) -> usize {
+        self.observations.len()
+    }
+
+    /// Whether nothing has been evaluated.
+    pub fn is_empty(&self) -> bool {
+        self.observations.is_empty()
+    }
+
     /// JSON text of the history.
     pub fn to_json(&self) -> Result<String> {
         super::json::to_json(self)
@@ -252,6 +262,10 @@ pub struct MultiFidelityBo {
 /// objective signed so that larger is better.
 struct Fitted {
     model: CoKriging<DiscrepancyKernel>,
+    /// Every observed point (any level), encoded, in history order.
+    observed: Array2<f64>,
+    /// The top level's posterior mean at each of them.
+    observed_mean: Array1<f64>,
     /// The incumbent: best top-level posterior mean at an observed point.
     best: f64,
 }
@@ -382,14 +396,24 @@ impl MultiFidelityBo {
         };
         let model =
             CoKrigingParams::new((0..levels).map(gp).collect::<Result<_>>()?)?.fit(&data)?;
-        let all = Array2::from_shape_fn((self.history.observations.len(), d), |(i, j)| {
-            self.history.observations[i].x[j]
-        });
-        let mean = model
-            .predictive(self.params.space.encode(all.view()).view(), Predict::Latent)?
-            .mean;
-        let best = mean.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        Ok(Fitted { model, best })
+        let space = &self.params.space;
+        let observed = space.encode(
+            Array2::from_shape_fn((self.history.len(), space.n_dims()), |(i, j)| {
+                self.history.observations[i].x[j]
+            })
+            .view(),
+        );
+        let observed_mean = model.predictive(observed.view(), Predict::Latent)?.mean;
+        let best = observed_mean
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        Ok(Fitted {
+            model,
+            observed,
+            observed_mean,
+            best,
+        })
     }
 
     fn seed(&self, salt: u64) -> u64 {
@@ -438,14 +462,8 @@ impl MultiFidelityBo {
         let space = &self.params.space;
         let d = space.encoded_dims();
         let sobol_pool = sobol(self.params.pool_size, d, self.seed(10));
-        let n = self.history.observations.len();
-        let all = space.encode(
-            Array2::from_shape_fn((n, space.n_dims()), |(i, j)| {
-                self.history.observations[i].x[j]
-            })
-            .view(),
-        );
-        let mean = m.model.predictive(all.view(), Predict::Latent)?.mean;
+        let (all, mean) = (&m.observed, &m.observed_mean);
+        let n = all.nrows();
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| mean[b].total_cmp(&mean[a]));
         let mut rng = SplitMix64::new(self.seed(11));
@@ -561,17 +579,5 @@ impl MultiFidelityBo {
             );
         }
         Ok(())
-    }
-}
-
-impl FidelityHistory {
-    /// Number of evaluations.
-    pub fn len(&self) -> usize {
-        self.observations.len()
-    }
-
-    /// Whether nothing has been evaluated.
-    pub fn is_empty(&self) -> bool {
-        self.observations.is_empty()
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! Every estimator of the workspace is run through [`check_regressor`],
 //! [`check_classifier`] or, for other shapes of input and output,
-//! [`check_model`] in its crate's tests (`tests/contract.rs`). Each check
+//! [`check_model`] in its crate's tests (a `contract` test module). Each check
 //! returns an [`Error::Internal`] naming the broken rule, so a test reads
 //! `check_regressor(...)?` and the failure says what went wrong:
 //!

@@ -2,7 +2,7 @@
 //! fitted models round-trip through serde, Platt probabilities are calibrated
 //! in direction, and class weights raise the recall of a rare class.
 
-mod common;
+use crate::common;
 
 use common::*;
 use ndarray::{Array1, Array2, array};

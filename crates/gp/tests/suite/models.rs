@@ -1,7 +1,7 @@
 //! Multi-fidelity, Bayesian linear regression, noise models, posterior
 //! consistency and bad input.
 
-mod common;
+use crate::common;
 
 use ndarray::{Array1, Array2, array};
 use proptest::prelude::*;

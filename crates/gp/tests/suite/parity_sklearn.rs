@@ -3,7 +3,7 @@
 //! 1e-8 relative; with optimisation (C × ARD-RBF + White, 5 restarts) our LML
 //! is at least scikit-learn's − 1e-3. Reference values: tools/reference/gp/.
 
-mod common;
+use crate::common;
 
 use common::*;
 use voltai_core::synthetic::SplitMix64;

@@ -2,7 +2,7 @@
 //! decision values within 1e-3, identical labels where |decision| > 1e-3, and
 //! the same one-class outliers. Reference values: tools/reference/svm/.
 
-mod common;
+use crate::common;
 
 use common::*;
 use voltai_core::synthetic::SplitMix64;

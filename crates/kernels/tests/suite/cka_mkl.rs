@@ -1,6 +1,6 @@
 //! CKA invariances, closed forms and unbiasedness; MKL weight recovery and accuracy.
 
-mod common;
+use crate::common;
 
 use ndarray::{Array1, Array2, Axis, array, concatenate};
 use voltai_core::metrics::accuracy;

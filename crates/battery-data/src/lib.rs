@@ -14,14 +14,17 @@
 //!   malformed input is an [`Error::Parse`](voltai_core::Error::Parse) naming
 //!   file, line and column;
 //! - Parquet storage (`parquet_io`, the default-on `parquet` feature) streamed
-//!   record batch by record batch;
+//!   record batch by record batch, projected and pruned scans one cell at a
+//!   time (`parquet_scan`), and per-cell fleet features from such a scan
+//!   (`fleet`);
 //! - [validation](validate) that locates implausible values and masks them;
 //! - [`CellHistory`]: one cell's metadata, per-cycle summary with the true
 //!   cycle numbers, and each cycle's time series — what every reader produces
 //!   and features and models consume;
 //! - [feature extraction](features): cycle life (censoring flagged), fade lines,
 //!   robust Q(V) curves and ΔQ(V) statistics, the Severson feature sets by
-//!   name from any cell's history ([`features::cell_features`]), EIS features;
+//!   name from any cell's history ([`features::cell_features`]), EIS features,
+//!   and fleet features whose accumulators merge exactly ([`features::fleet`]);
 //! - [`synthetic`]: a cell with closed-form capacities, sampled as a real
 //!   cycler would (noise, quantisation, repeated samples).
 //!
@@ -38,6 +41,8 @@
 pub mod cycler;
 pub mod data_dir;
 pub mod features;
+#[cfg(feature = "parquet")]
+pub mod fleet;
 pub mod history;
 #[cfg(feature = "parquet")]
 pub mod parquet_io;

@@ -248,7 +248,7 @@ pub fn qdlinear(history: &CellHistory, options: &DeltaQOptions) -> Result<QdLine
     })
 }
 
-fn overlap_grid(a: &QvCurve, b: &QvCurve) -> Result<Vec<f64>> {
+pub(super) fn overlap_grid(a: &QvCurve, b: &QvCurve) -> Result<Vec<f64>> {
     let (a_lo, a_hi) = a.voltage_range();
     let (b_lo, b_hi) = b.voltage_range();
     let (lo, hi) = (a_lo.max(b_lo), a_hi.min(b_hi));

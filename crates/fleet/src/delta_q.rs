@@ -1,0 +1,193 @@
+//! `voltai_delta_q_var(cycle_index, voltage_v, current_a,
+//! discharge_capacity_ah)`: the variance of ΔQ(V) between two cycles
+//! (Severson 2019's strongest single feature), through
+//! [`DischargeSamples`]. Only the discharge rows of the two cycles are
+//! kept, so a group's state is two cycles' rows however long the cell ran.
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, ArrayRef};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
+use datafusion::common::{Result, ScalarValue};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{
+    Accumulator, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
+};
+use datafusion::physical_expr::GroupsAccumulatorAdapter;
+use voltai_battery_data::features::DischargeSamples;
+use voltai_battery_data::features::fleet::delta_q_variance;
+
+use crate::columns::{coerce, external, f64_list, f64s, internal, list_of, lists, row, u32s};
+
+const ARGS: [&str; 4] = [
+    "cycle_index",
+    "voltage_v",
+    "current_a",
+    "discharge_capacity_ah",
+];
+
+/// The aggregate function.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct DeltaQUdaf {
+    early: u32,
+    late: u32,
+    bins: usize,
+    signature: Signature,
+}
+
+impl DeltaQUdaf {
+    pub(crate) fn new(early: u32, late: u32, bins: usize) -> Self {
+        DeltaQUdaf {
+            early,
+            late,
+            bins,
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+
+    fn accumulator_box(&self) -> Result<DeltaQAccumulator> {
+        Ok(DeltaQAccumulator {
+            bins: self.bins,
+            samples: DischargeSamples::new(self.early, self.late).map_err(external)?,
+        })
+    }
+}
+
+impl AggregateUDFImpl for DeltaQUdaf {
+    fn name(&self) -> &str {
+        crate::DELTA_Q_VAR
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        coerce(self.name(), &ARGS, arg_types)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Float64)
+    }
+
+    fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        Ok(Box::new(self.accumulator_box()?))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(["early_v", "early_q", "late_v", "late_q"]
+            .iter()
+            .map(|part| {
+                Arc::new(Field::new(
+                    format!("{}[{part}]", args.name),
+                    list_of(DataType::Float64),
+                    true,
+                ))
+            })
+            .collect())
+    }
+
+    fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
+        true
+    }
+
+    fn create_groups_accumulator(
+        &self,
+        _args: AccumulatorArgs,
+    ) -> Result<Box<dyn GroupsAccumulator>> {
+        let udaf = self.clone();
+        Ok(Box::new(GroupsAccumulatorAdapter::new(move || {
+            Ok(Box::new(udaf.accumulator_box()?) as Box<dyn Accumulator>)
+        })))
+    }
+}
+
+#[derive(Debug)]
+struct DeltaQAccumulator {
+    bins: usize,
+    samples: DischargeSamples,
+}
+
+impl Accumulator for DeltaQAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let [cycle, v, i, q] = values else {
+            return Err(internal(format!("ΔQ: {} argument columns", values.len())));
+        };
+        let cycle = u32s(cycle, "cycle_index")?;
+        let (v, i, q) = (
+            f64s(v, "voltage_v")?,
+            f64s(i, "current_a")?,
+            f64s(q, "discharge_capacity_ah")?,
+        );
+        let (early, late) = self.samples.cycles();
+        for r in 0..cycle.len() {
+            if !cycle.is_valid(r) {
+                continue;
+            }
+            let c = cycle.value(r);
+            // Other cycles (nearly every row) are dropped before the
+            // remaining columns are read.
+            if c != early && c != late {
+                continue;
+            }
+            if v.is_valid(r) && i.is_valid(r) && q.is_valid(r) {
+                self.samples
+                    .push(c, v.value(r), i.value(r), q.value(r))
+                    .map_err(external)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        Ok(ScalarValue::Float64(
+            delta_q_variance(&self.samples, self.bins).map_err(external)?,
+        ))
+    }
+
+    fn size(&self) -> usize {
+        let (a, b) = self.samples.samples();
+        std::mem::size_of_val(self) + (a.len() + b.len()) * 16
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        let (early, late) = self.samples.samples();
+        Ok(vec![
+            f64_list(early.iter().map(|s| s.0)),
+            f64_list(early.iter().map(|s| s.1)),
+            f64_list(late.iter().map(|s| s.0)),
+            f64_list(late.iter().map(|s| s.1)),
+        ])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let [ev, eq, lv, lq] = states else {
+            return Err(internal(format!("ΔQ: {} state columns", states.len())));
+        };
+        let parts = [
+            lists(ev, "early_v")?,
+            lists(eq, "early_q")?,
+            lists(lv, "late_v")?,
+            lists(lq, "late_q")?,
+        ];
+        let (early, late) = self.samples.cycles();
+        for r in 0..parts[0].len() {
+            if parts.iter().any(|p| p.is_null(r)) {
+                continue;
+            }
+            let rows: Vec<ArrayRef> = parts.iter().map(|p| row(p, r)).collect();
+            let mut other = DischargeSamples::new(early, late).map_err(external)?;
+            for (cycle, v, q) in [(early, &rows[0], &rows[1]), (late, &rows[2], &rows[3])] {
+                let (v, q) = (f64s(v, "state voltage")?, f64s(q, "state capacity")?);
+                for j in 0..v.len() {
+                    // Kept rows were discharging: -1 A stands for "current < 0".
+                    other
+                        .push(cycle, v.value(j), -1.0, q.value(j))
+                        .map_err(external)?;
+                }
+            }
+            self.samples.merge(&other).map_err(external)?;
+        }
+        Ok(())
+    }
+}

@@ -117,7 +117,7 @@ impl SyntheticFleet {
                 (0..points).map(move |p| {
                     let frac = f64::from(p + 1) / f64::from(points);
                     TimeSeriesRecord {
-                        test_time_s: f64::from((c - 1) * points + p),
+                        test_time_s: f64::from(c - 1) * f64::from(points) + f64::from(p),
                         timestamp_s: None,
                         cycle_index: c,
                         step_index: 2,
@@ -149,9 +149,10 @@ impl SyntheticFleet {
     }
 }
 
-/// Every cell's features from a time-series Parquet file sorted by cell,
-/// reading only the columns the features need, one cell in memory at a
-/// time; in file order.
+/// Every cell's features from a time-series Parquet file whose rows are
+/// grouped by cell (an interleaved file is refused), reading only the
+/// columns the features need, one cell in memory at a time; in cell-id
+/// order (byte order, as SQL's `ORDER BY cell_id`). Errors name the cell.
 pub fn scan_features(
     path: impl AsRef<Path>,
     options: &FleetFeatureOptions,
@@ -197,16 +198,34 @@ pub fn scan_features(
         let q = f64s("discharge_capacity_ah")?
             .ok_or_else(|| Error::internal("`discharge_capacity_ah` not projected"))?;
         let mut acc = CellAccumulator::new(options)?;
-        for i in 0..cycle.len() {
-            let at = |a: &Option<Float64Array>| a.as_ref().map_or(f64::NAN, |a| a.value(i));
-            acc.push(
-                cycle.value(i),
-                at(&voltage),
-                at(&current),
-                q.is_valid(i).then(|| q.value(i)),
-            )?;
+        let named = |e: Error| Error::InvalidInput(format!("cell {}: {e}", cell.cell_id));
+        if q.null_count() == 0 {
+            acc.extend(
+                cycle.values(),
+                values(&voltage),
+                values(&current),
+                q.values(),
+            )
+            .map_err(named)?;
+        } else {
+            for i in 0..cycle.len() {
+                let at = |a: &Option<Float64Array>| a.as_ref().map_or(f64::NAN, |a| a.value(i));
+                acc.push(
+                    cycle.value(i),
+                    at(&voltage),
+                    at(&current),
+                    q.is_valid(i).then(|| q.value(i)),
+                )
+                .map_err(named)?;
+            }
         }
         out.push(acc.features(&cell.cell_id, options)?);
     }
+    out.sort_by(|a, b| a.cell_id.cmp(&b.cell_id));
     Ok(out)
+}
+
+/// A projected column's values, or none when it was not projected.
+fn values(column: &Option<Float64Array>) -> &[f64] {
+    column.as_ref().map_or(&[], |a| a.values())
 }

@@ -102,7 +102,11 @@ fn main() -> Result<()> {
             ProgressStyle::with_template("writing {pos}/{len} cells {wide_bar} {eta}")
                 .map_err(|e| Error::internal(e.to_string()))?,
         );
-        fleet.write(&path, &mut |p| bar.set_position(p.step as u64))?;
+        // Written under another name and renamed when complete, so an
+        // interrupted run never leaves a truncated fleet to be read back.
+        let partial = format!("{path}.partial");
+        fleet.write(&partial, &mut |p| bar.set_position(p.step as u64))?;
+        std::fs::rename(&partial, &path).map_err(|e| Error::io(&path, e))?;
         bar.finish_and_clear();
         eprintln!("wrote {} rows to {path}", fleet.rows());
     }
@@ -165,34 +169,30 @@ fn main() -> Result<()> {
         agree(first, features, name)?;
         eprintln!("{name} agrees with the {first_route} on every cell");
     }
-    let seconds = |name: &str| {
-        results
-            .iter()
-            .find(|r| r.0 == name)
-            .map_or("null".into(), |r| r.2.to_string())
-    };
-
-    let json: Vec<String> = first
+    let seconds = |name: &str| results.iter().find(|r| r.0 == name).map(|r| r.2);
+    let features: Vec<serde_json::Value> = first
         .iter()
         .map(|f| {
-            format!(
-                "[\"{}\", {:e}, {}, {}]",
+            serde_json::json!([
                 f.cell_id,
                 f.fade_slope_ah_per_cycle,
-                f.cycle_life.map_or("null".into(), |c| c.to_string()),
+                f.cycle_life,
                 f.delta_q_variance
-                    .map_or("null".into(), |v| format!("{v:e}"))
-            )
+            ])
         })
         .collect();
     println!(
-        "{{\"file\": \"{path}\", \"rows\": {}, \"cells\": {}, \"partitions\": {partitions}, \"scan_s\": {}, \"datafusion_s\": {}, \"ballista_s\": {}, \"features\": [{}]}}",
-        fleet.rows(),
-        first.len(),
-        seconds("scan"),
-        seconds("datafusion"),
-        seconds("ballista"),
-        json.join(", ")
+        "{}",
+        serde_json::json!({
+            "file": path,
+            "rows": fleet.rows(),
+            "cells": first.len(),
+            "partitions": partitions,
+            "scan_s": seconds("scan"),
+            "datafusion_s": seconds("datafusion"),
+            "ballista_s": seconds("ballista"),
+            "features": features,
+        })
     );
     Ok(())
 }

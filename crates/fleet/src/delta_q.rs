@@ -17,7 +17,9 @@ use datafusion::physical_expr::GroupsAccumulatorAdapter;
 use voltai_battery_data::features::DischargeSamples;
 use voltai_battery_data::features::fleet::delta_q_variance;
 
-use crate::columns::{coerce, external, f64_list, f64s, internal, list_of, lists, row, u32s};
+use crate::columns::{
+    coerce, external, f64_list, f64s, internal, list_of, lists, row, u32_list, u32s,
+};
 
 const ARGS: [&str; 4] = [
     "cycle_index",
@@ -75,7 +77,7 @@ impl AggregateUDFImpl for DeltaQUdaf {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        Ok(["early_v", "early_q", "late_v", "late_q"]
+        let mut fields: Vec<FieldRef> = ["early_v", "early_q", "late_v", "late_q"]
             .iter()
             .map(|part| {
                 Arc::new(Field::new(
@@ -84,7 +86,16 @@ impl AggregateUDFImpl for DeltaQUdaf {
                     true,
                 ))
             })
-            .collect())
+            .collect();
+        // The cycles and bins the partial state was kept for: a cluster
+        // whose executors were given other options is refused at merge,
+        // not merged into a wrong ΔQ.
+        fields.push(Arc::new(Field::new(
+            format!("{}[options]", args.name),
+            list_of(DataType::UInt32),
+            true,
+        )));
+        Ok(fields)
     }
 
     fn groups_accumulator_supported(&self, _args: AccumulatorArgs) -> bool {
@@ -106,6 +117,14 @@ impl AggregateUDFImpl for DeltaQUdaf {
 struct DeltaQAccumulator {
     bins: usize,
     samples: DischargeSamples,
+}
+
+impl DeltaQAccumulator {
+    /// (early cycle, late cycle, bins): what a state was kept for.
+    fn options(&self) -> Vec<u32> {
+        let (early, late) = self.samples.cycles();
+        vec![early, late, u32::try_from(self.bins).unwrap_or(u32::MAX)]
+    }
 }
 
 impl Accumulator for DeltaQAccumulator {
@@ -157,11 +176,12 @@ impl Accumulator for DeltaQAccumulator {
             f64_list(early.iter().map(|s| s.1)),
             f64_list(late.iter().map(|s| s.0)),
             f64_list(late.iter().map(|s| s.1)),
+            u32_list(self.options()),
         ])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let [ev, eq, lv, lq] = states else {
+        let [ev, eq, lv, lq, options] = states else {
             return Err(internal(format!("ΔQ: {} state columns", states.len())));
         };
         let parts = [
@@ -170,15 +190,33 @@ impl Accumulator for DeltaQAccumulator {
             lists(lv, "late_v")?,
             lists(lq, "late_q")?,
         ];
+        let options = lists(options, "options")?;
         let (early, late) = self.samples.cycles();
         for r in 0..parts[0].len() {
-            if parts.iter().any(|p| p.is_null(r)) {
+            if parts.iter().any(|p| p.is_null(r)) || options.is_null(r) {
                 continue;
+            }
+            let kept_for = row(options, r);
+            let kept_for = u32s(&kept_for, "options")?;
+            let kept_for: Vec<u32> = (0..kept_for.len()).map(|i| kept_for.value(i)).collect();
+            if kept_for != self.options() {
+                return Err(datafusion::common::DataFusionError::Plan(format!(
+                    "{}: a partial state kept for (early, late, bins) = {kept_for:?} cannot merge into {:?}; register the same options on every executor",
+                    crate::DELTA_Q_VAR,
+                    self.options()
+                )));
             }
             let rows: Vec<ArrayRef> = parts.iter().map(|p| row(p, r)).collect();
             let mut other = DischargeSamples::new(early, late).map_err(external)?;
             for (cycle, v, q) in [(early, &rows[0], &rows[1]), (late, &rows[2], &rows[3])] {
                 let (v, q) = (f64s(v, "state voltage")?, f64s(q, "state capacity")?);
+                if v.len() != q.len() {
+                    return Err(internal(format!(
+                        "ΔQ state of cycle {cycle}: {} voltages, {} capacities",
+                        v.len(),
+                        q.len()
+                    )));
+                }
                 for j in 0..v.len() {
                     // Kept rows were discharging: -1 A stands for "current < 0".
                     other
@@ -189,5 +227,40 @@ impl Accumulator for DeltaQAccumulator {
             self.samples.merge(&other).map_err(external)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accumulator(early: u32, late: u32) -> DeltaQAccumulator {
+        DeltaQUdaf::new(early, late, 100)
+            .accumulator_box()
+            .expect("valid cycles")
+    }
+
+    fn state_arrays(acc: &mut DeltaQAccumulator) -> Vec<ArrayRef> {
+        acc.state()
+            .expect("state")
+            .iter()
+            .map(|s| s.to_array().expect("array"))
+            .collect()
+    }
+
+    #[test]
+    fn states_merge_only_into_the_options_they_were_kept_for() {
+        let mut a = accumulator(10, 80);
+        a.samples.push(80, 3.0, -1.0, 0.5).expect("finite row");
+        let states = state_arrays(&mut a);
+        // Same options: the row arrives.
+        let mut same = accumulator(10, 80);
+        same.merge_batch(&states).expect("same options merge");
+        assert_eq!(same.samples.samples().1, &[(3.0, 0.5)]);
+        // Other cycles: refused, not merged as if they were cycle 100.
+        let mut other = accumulator(10, 100);
+        let e = other.merge_batch(&states).expect_err("other options");
+        assert!(e.to_string().contains("same options"), "{e}");
+        assert!(other.samples.samples().1.is_empty());
     }
 }

@@ -132,6 +132,12 @@ impl Accumulator for FadeAccumulator {
             u32s(cycle, "cycle_index")?,
             f64s(q, "discharge_capacity_ah")?,
         );
+        if cycle.null_count() == 0 && q.null_count() == 0 {
+            return self
+                .capacity
+                .extend(cycle.values(), q.values())
+                .map_err(external);
+        }
         for i in 0..q.len() {
             // A row without a cycle or a capacity says nothing about fade.
             if cycle.is_valid(i) && q.is_valid(i) {
@@ -183,6 +189,13 @@ impl Accumulator for FadeAccumulator {
             }
             let (c, q) = (row(cycles, i), row(capacity, i));
             let (c, q) = (u32s(&c, "cycles")?, f64s(&q, "capacity")?);
+            if c.len() != q.len() {
+                return Err(crate::columns::internal(format!(
+                    "fade state: {} cycles, {} capacities",
+                    c.len(),
+                    q.len()
+                )));
+            }
             let mut other = CapacityByCycle::default();
             for j in 0..c.len() {
                 other.push(c.value(j), q.value(j)).map_err(external)?;

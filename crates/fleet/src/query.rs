@@ -6,6 +6,7 @@ use std::path::Path;
 use datafusion::arrow::array::{Array, Float64Array, StringArray, UInt32Array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
+use datafusion::common::TableReference;
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::ParquetReadOptions;
@@ -47,6 +48,8 @@ pub fn features_sql(table: &str, options: &FleetFeatureOptions) -> String {
         ),
         None => String::new(),
     };
+    // A quoted identifier, as registered by `register_parquet`.
+    let table = table.replace('"', "\"\"");
     format!(
         "SELECT cell_id,\n       {FADE_SLOPE}(cycle_index, discharge_capacity_ah) AS fade_slope_ah_per_cycle,\n       {CYCLE_LIFE}(cycle_index, discharge_capacity_ah) AS cycle_life{delta_q}\nFROM \"{table}\"\nGROUP BY cell_id\nORDER BY cell_id"
     )
@@ -66,13 +69,21 @@ pub async fn register_parquet(
     let url = path
         .to_str()
         .ok_or_else(|| Error::InvalidInput(format!("{} is not UTF-8", path.display())))?;
-    ctx.register_parquet(table, url, ParquetReadOptions::default())
-        .await
-        .map_err(|e| df_error(&format!("registering {}", path.display()), e))
+    // Bare: the name is taken as written (no lower-casing, no schema
+    // split at a dot), as `features_sql` quotes it.
+    ctx.register_parquet(
+        TableReference::bare(table),
+        url,
+        ParquetReadOptions::default(),
+    )
+    .await
+    .map_err(|e| df_error(&format!("registering {}", path.display()), e))
 }
 
-/// Runs [`features_sql`] on `table` in `ctx` (which has the functions
-/// registered with these `options`) and reads the answer.
+/// Runs [`features_sql`] on `table` in `ctx` and reads the answer. The
+/// functions compute with the options they were registered with (see
+/// [`crate::register`]); `options` here must be the same, and says which
+/// columns the query asks for.
 pub async fn cell_features(
     ctx: &SessionContext,
     table: &str,
@@ -108,9 +119,15 @@ pub async fn cell_features(
             .map(|a| downcast::<Float64Array>(a, "ΔQ variance"))
             .transpose()?;
         for i in 0..b.num_rows() {
-            if ids.is_null(i) || slope.is_null(i) {
+            if ids.is_null(i) {
+                return Err(Error::InvalidInput(
+                    "the table has rows without a cell id".into(),
+                ));
+            }
+            if slope.is_null(i) {
                 return Err(Error::InvalidInput(format!(
-                    "row {i} of the feature query has no cell id or no fade slope (a cell without capacities?)"
+                    "cell {}: no discharge capacity in any row",
+                    ids.value(i)
                 )));
             }
             out.push(FleetFeatures {

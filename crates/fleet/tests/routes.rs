@@ -148,6 +148,72 @@ fn datafusion_agrees_with_the_scan_on_every_cell() {
     );
 }
 
+#[test]
+fn per_cycle_rows_give_the_same_fade_as_raw_rows() {
+    // Capacity per cycle is SQL's MAX; the per-cell functions take those
+    // rows as readily as the raw ones, with the same answer.
+    let fleet = Fleet::write("per_cycle");
+    let reference = in_process(&fleet, &options());
+    let batches = runtime()
+        .block_on(async {
+            let ctx = local_context(3, &options());
+            register_parquet(&ctx, "fleet", &fleet.path).await?;
+            ctx.sql(
+                "WITH per_cycle AS (SELECT cell_id, cycle_index, MAX(discharge_capacity_ah) AS q \
+                 FROM fleet GROUP BY cell_id, cycle_index) \
+                 SELECT cell_id, voltai_fade_slope(cycle_index, q) AS s, \
+                 voltai_cycle_life(cycle_index, q) AS l FROM per_cycle GROUP BY cell_id ORDER BY cell_id",
+            )
+            .await
+            .map_err(|e| voltai_core::Error::InvalidInput(e.to_string()))?
+            .collect()
+            .await
+            .map_err(|e| voltai_core::Error::InvalidInput(e.to_string()))
+        })
+        .expect("per-cycle query");
+    let mut rows = 0;
+    for b in &batches {
+        let s = b
+            .column(1)
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::Float64Array>()
+            .expect("Float64");
+        let l = b
+            .column(2)
+            .as_any()
+            .downcast_ref::<datafusion::arrow::array::UInt32Array>()
+            .expect("UInt32");
+        for i in 0..b.num_rows() {
+            let want = &reference[rows];
+            assert!(
+                (s.value(i) - want.fade_slope_ah_per_cycle).abs()
+                    <= 1e-12 * want.fade_slope_ah_per_cycle.abs()
+            );
+            assert_eq!(l.is_valid(i).then(|| l.value(i)), want.cycle_life);
+            rows += 1;
+        }
+    }
+    assert_eq!(rows, CELLS);
+}
+
+#[test]
+fn table_names_are_taken_as_written() {
+    let fleet = Fleet::write("names");
+    let opts = options();
+    let features = runtime()
+        .block_on(async {
+            let ctx = local_context(2, &opts);
+            register_parquet(&ctx, "Fleet \"A\".v2", &fleet.path).await?;
+            cell_features(&ctx, "Fleet \"A\".v2", &opts).await
+        })
+        .expect("quoted table name");
+    assert_agree(
+        &in_process(&fleet, &opts),
+        &features,
+        "a table named Fleet \"A\".v2",
+    );
+}
+
 #[cfg(feature = "ballista")]
 #[test]
 fn ballista_standalone_runs_the_same_query() {

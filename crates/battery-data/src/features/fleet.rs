@@ -44,7 +44,7 @@ use super::named::overlap_grid;
 use super::qv::QvCurve;
 
 /// Largest discharge capacity of each cycle, from rows in any order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct CapacityByCycle {
     capacity: BTreeMap<u32, f64>,
     /// The cycle being read and its largest capacity so far: a cell's rows
@@ -82,6 +82,38 @@ impl CapacityByCycle {
                 self.flush();
                 self.current = Some((cycle, discharge_capacity_ah));
             }
+        }
+        Ok(())
+    }
+
+    /// Adds rows given as columns (no missing capacities): a tight loop
+    /// over runs of one cycle, for streaming scans of large fleets.
+    pub fn extend(&mut self, cycles: &[u32], discharge_capacity_ah: &[f64]) -> Result<()> {
+        voltai_core::check::same_len(
+            "capacities vs cycles",
+            cycles.len(),
+            discharge_capacity_ah.len(),
+        )?;
+        if let Some(i) = discharge_capacity_ah.iter().position(|q| !q.is_finite()) {
+            return Err(Error::NonFinite {
+                context: format!("discharge capacity of cycle {}", cycles[i]),
+                index: vec![],
+                value: discharge_capacity_ah[i],
+            });
+        }
+        let mut start = 0;
+        while start < cycles.len() {
+            let cycle = cycles[start];
+            let run = cycles[start..]
+                .iter()
+                .position(|&c| c != cycle)
+                .unwrap_or(cycles.len() - start);
+            let best = discharge_capacity_ah[start..start + run]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            self.push(cycle, best)?;
+            start += run;
         }
         Ok(())
     }
@@ -153,7 +185,7 @@ pub type DischargeRows = [(f64, f64)];
 
 /// The discharge rows (voltage, discharged capacity) of two cycles, for
 /// ΔQ(V) between them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct DischargeSamples {
     early_cycle: u32,
     late_cycle: u32,
@@ -249,8 +281,11 @@ impl DischargeSamples {
             let mut rows = rows.to_vec();
             rows.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.total_cmp(&b.0)));
             let (v, q): (Vec<f64>, Vec<f64>) = rows.into_iter().unzip();
-            QvCurve::from_samples(&v, &q, bins)
-                .map_err(|e| Error::InvalidInput(format!("cycle {cycle}: {e}")))
+            QvCurve::from_samples(&v, &q, bins).map_err(|e| match e {
+                // Too little data stays "too little data", with its cycle.
+                Error::EmptyInput(m) => Error::EmptyInput(format!("cycle {cycle}: {m}")),
+                e => Error::InvalidInput(format!("cycle {cycle}: {e}")),
+            })
         };
         let early = curve(&self.early, self.early_cycle)?;
         let late = curve(&self.late, self.late_cycle)?;
@@ -338,7 +373,7 @@ pub struct CellFleetFeatures {
 }
 
 /// Everything one cell's rows contribute to its [`CellFleetFeatures`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CellAccumulator {
     capacity: CapacityByCycle,
     discharge: Option<DischargeSamples>,
@@ -374,16 +409,53 @@ impl CellAccumulator {
         Ok(())
     }
 
-    /// Takes in another accumulator of the same options.
-    pub fn merge(&mut self, other: &CellAccumulator) -> Result<()> {
-        self.capacity.merge(&other.capacity);
-        match (&mut self.discharge, &other.discharge) {
-            (Some(a), Some(b)) => a.merge(b),
-            (None, None) => Ok(()),
-            _ => Err(Error::InvalidInput(
-                "cannot merge accumulators with and without ΔQ(V)".into(),
-            )),
+    /// Adds rows given as columns with no missing capacity (`voltage_v`
+    /// and `current_a` may be empty when ΔQ(V) is not computed): the fast
+    /// path of [`Self::push`], same result.
+    pub fn extend(
+        &mut self,
+        cycles: &[u32],
+        voltage_v: &[f64],
+        current_a: &[f64],
+        discharge_capacity_ah: &[f64],
+    ) -> Result<()> {
+        self.capacity.extend(cycles, discharge_capacity_ah)?;
+        if let Some(d) = &mut self.discharge {
+            voltai_core::check::same_len("voltages vs cycles", voltage_v.len(), cycles.len())?;
+            voltai_core::check::same_len("currents vs cycles", current_a.len(), cycles.len())?;
+            let (early, late) = d.cycles();
+            for (i, &c) in cycles.iter().enumerate() {
+                if c == early || c == late {
+                    d.push(c, voltage_v[i], current_a[i], discharge_capacity_ah[i])?;
+                }
+            }
         }
+        Ok(())
+    }
+
+    /// Takes in another accumulator of the same options (checked before
+    /// anything is merged).
+    pub fn merge(&mut self, other: &CellAccumulator) -> Result<()> {
+        match (&mut self.discharge, &other.discharge) {
+            (Some(a), Some(b)) => {
+                if a.cycles() != b.cycles() {
+                    return Err(Error::InvalidInput(format!(
+                        "ΔQ(V) of cycles {:?} cannot merge rows kept for cycles {:?}",
+                        a.cycles(),
+                        b.cycles()
+                    )));
+                }
+                a.merge(b)?;
+            }
+            (None, None) => {}
+            _ => {
+                return Err(Error::InvalidInput(
+                    "cannot merge accumulators with and without ΔQ(V)".into(),
+                ));
+            }
+        }
+        self.capacity.merge(&other.capacity);
+        Ok(())
     }
 
     /// The features of `cell_id`; errors name the cell.
@@ -406,11 +478,18 @@ impl CellAccumulator {
     }
 }
 
-/// ΔQ(V) variance, or `None` when a cycle has no discharge rows at all.
+/// ΔQ(V) variance, or `None` when a cycle has too few discharge rows to
+/// form a curve (none, or fewer than four, or no capacity span: a cell not
+/// yet cycled that far, or a cycle still running at export). Rows that
+/// form no proper curve (the voltage does not fall) are an error.
 pub fn delta_q_variance(samples: &DischargeSamples, bins: usize) -> Result<Option<f64>> {
     let (early, late) = samples.samples();
     if early.is_empty() || late.is_empty() {
         return Ok(None);
     }
-    samples.delta_q(bins).map(|s| Some(s.variance))
+    match samples.delta_q(bins) {
+        Ok(s) => Ok(Some(s.variance)),
+        Err(Error::EmptyInput(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }

@@ -1,7 +1,5 @@
 //! CKA invariances, closed forms and unbiasedness; MKL weight recovery and accuracy.
 
-use crate::common;
-
 use ndarray::{Array1, Array2, Axis, array, concatenate};
 use voltai_core::metrics::accuracy;
 use voltai_core::synthetic::SplitMix64;

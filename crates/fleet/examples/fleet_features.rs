@@ -17,6 +17,7 @@
 
 use std::time::Instant;
 
+use datafusion::execution::context::SessionContext;
 use indicatif::{ProgressBar, ProgressStyle};
 use voltai_battery_data::features::FleetFeatureOptions;
 use voltai_battery_data::fleet::{SyntheticFleet, scan_features};
@@ -48,6 +49,16 @@ fn agree(a: &[FleetFeatures], b: &[FleetFeatures], route: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The feature query on the fleet file in `ctx` (local or Ballista).
+async fn query(
+    ctx: SessionContext,
+    path: &str,
+    options: &FleetFeatureOptions,
+) -> Result<Vec<FleetFeatures>> {
+    register_parquet(&ctx, "fleet", path).await?;
+    cell_features(&ctx, "fleet", options).await
 }
 
 fn main() -> Result<()> {
@@ -117,15 +128,19 @@ fn main() -> Result<()> {
     }
     // Each route's features and seconds, in the order run.
     let mut results: Vec<(&str, Vec<FleetFeatures>, f64)> = Vec::new();
+    let mut record =
+        |name: &'static str, label: String, t: Instant, features: Vec<FleetFeatures>| {
+            let s = t.elapsed().as_secs_f64();
+            eprintln!("{label}: {} cells in {s:.3} s", features.len());
+            results.push((name, features, s));
+        };
     if runs("scan") {
         let t = Instant::now();
-        let scan: Vec<FleetFeatures> = scan_features(&path, &options)?
+        let scan = scan_features(&path, &options)?
             .iter()
             .map(FleetFeatures::from)
             .collect();
-        let s = t.elapsed().as_secs_f64();
-        eprintln!("streaming scan: {} cells in {s:.3} s", scan.len());
-        results.push(("scan", scan, s));
+        record("scan", "streaming scan".into(), t, scan);
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -133,32 +148,23 @@ fn main() -> Result<()> {
         .map_err(|e| Error::io(&path, e))?;
     if runs("datafusion") {
         let t = Instant::now();
-        let sql = rt.block_on(async {
-            let ctx = local_context(partitions, &options);
-            register_parquet(&ctx, "fleet", &path).await?;
-            cell_features(&ctx, "fleet", &options).await
-        })?;
-        let s = t.elapsed().as_secs_f64();
-        eprintln!(
-            "DataFusion ({partitions} partitions): {} cells in {s:.3} s",
-            sql.len()
+        let sql = rt.block_on(query(local_context(partitions, &options), &path, &options))?;
+        record(
+            "datafusion",
+            format!("DataFusion ({partitions} partitions)"),
+            t,
+            sql,
         );
-        results.push(("datafusion", sql, s));
     }
     #[cfg(feature = "ballista")]
     if runs("ballista") {
         let t = Instant::now();
         let cluster = rt.block_on(async {
             let ctx = voltai_fleet::ballista_standalone(partitions, &options).await?;
-            register_parquet(&ctx, "fleet", &path).await?;
-            cell_features(&ctx, "fleet", &options).await
+            query(ctx, &path, &options).await
         })?;
-        let s = t.elapsed().as_secs_f64();
-        eprintln!(
-            "Ballista standalone ({partitions} partitions): {} cells in {s:.3} s",
-            cluster.len()
-        );
-        results.push(("ballista", cluster, s));
+        let label = format!("Ballista standalone ({partitions} partitions)");
+        record("ballista", label, t, cluster);
     }
     let Some((first_route, first, _)) = results.first() else {
         return Err(Error::InvalidInput(format!(

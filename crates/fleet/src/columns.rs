@@ -6,6 +6,8 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, ArrayRef, Float64Array, ListArray, UInt32Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{DataFusionError, Result, ScalarValue, plan_err};
+use datafusion::logical_expr::{Accumulator, GroupsAccumulator};
+use datafusion::physical_expr::GroupsAccumulatorAdapter;
 
 /// Argument types after coercion: cycle numbers as `UInt32`, measurements
 /// as `Float64`. Anything not numeric is a planning error naming the
@@ -81,6 +83,16 @@ pub(crate) fn list_of(t: DataType) -> DataType {
     DataType::List(Arc::new(
         datafusion::arrow::datatypes::Field::new_list_field(t, true),
     ))
+}
+
+/// A grouped-query accumulator from a per-group one: DataFusion's adapter
+/// keeps one `A` per group.
+pub(crate) fn groups_adapter<A: Accumulator + 'static>(
+    make: impl Fn() -> Result<A> + Send + 'static,
+) -> Box<dyn GroupsAccumulator> {
+    Box::new(GroupsAccumulatorAdapter::new(move || {
+        Ok(Box::new(make()?) as Box<dyn Accumulator>)
+    }))
 }
 
 pub(crate) fn internal(message: String) -> DataFusionError {

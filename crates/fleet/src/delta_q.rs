@@ -13,12 +13,11 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
 };
-use datafusion::physical_expr::GroupsAccumulatorAdapter;
 use voltai_battery_data::features::DischargeSamples;
 use voltai_battery_data::features::fleet::delta_q_variance;
 
 use crate::columns::{
-    coerce, external, f64_list, f64s, internal, list_of, lists, row, u32_list, u32s,
+    coerce, external, f64_list, f64s, groups_adapter, internal, list_of, lists, row, u32_list, u32s,
 };
 
 const ARGS: [&str; 4] = [
@@ -107,9 +106,7 @@ impl AggregateUDFImpl for DeltaQUdaf {
         _args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
         let udaf = self.clone();
-        Ok(Box::new(GroupsAccumulatorAdapter::new(move || {
-            Ok(Box::new(udaf.accumulator_box()?) as Box<dyn Accumulator>)
-        })))
+        Ok(groups_adapter(move || udaf.accumulator_box()))
     }
 }
 
@@ -207,7 +204,6 @@ impl Accumulator for DeltaQAccumulator {
                 )));
             }
             let rows: Vec<ArrayRef> = parts.iter().map(|p| row(p, r)).collect();
-            let mut other = DischargeSamples::new(early, late).map_err(external)?;
             for (cycle, v, q) in [(early, &rows[0], &rows[1]), (late, &rows[2], &rows[3])] {
                 let (v, q) = (f64s(v, "state voltage")?, f64s(q, "state capacity")?);
                 if v.len() != q.len() {
@@ -219,12 +215,11 @@ impl Accumulator for DeltaQAccumulator {
                 }
                 for j in 0..v.len() {
                     // Kept rows were discharging: -1 A stands for "current < 0".
-                    other
+                    self.samples
                         .push(cycle, v.value(j), -1.0, q.value(j))
                         .map_err(external)?;
                 }
             }
-            self.samples.merge(&other).map_err(external)?;
         }
         Ok(())
     }

@@ -12,10 +12,11 @@ use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
     Accumulator, AggregateUDFImpl, GroupsAccumulator, Signature, Volatility,
 };
-use datafusion::physical_expr::GroupsAccumulatorAdapter;
 use voltai_battery_data::features::CapacityByCycle;
 
-use crate::columns::{coerce, external, f64_list, f64s, list_of, lists, row, u32_list, u32s};
+use crate::columns::{
+    coerce, external, f64_list, f64s, groups_adapter, list_of, lists, row, u32_list, u32s,
+};
 
 const ARGS: [&str; 2] = ["cycle_index", "discharge_capacity_ah"];
 
@@ -107,9 +108,7 @@ impl AggregateUDFImpl for FadeUdaf {
         _args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
         let udaf = self.clone();
-        Ok(Box::new(GroupsAccumulatorAdapter::new(move || {
-            Ok(Box::new(udaf.accumulator_box()) as Box<dyn Accumulator>)
-        })))
+        Ok(groups_adapter(move || Ok(udaf.accumulator_box())))
     }
 }
 
@@ -196,11 +195,12 @@ impl Accumulator for FadeAccumulator {
                     q.len()
                 )));
             }
-            let mut other = CapacityByCycle::default();
-            for j in 0..c.len() {
-                other.push(c.value(j), q.value(j)).map_err(external)?;
+            if c.null_count() + q.null_count() > 0 {
+                return Err(crate::columns::internal("fade state with nulls".into()));
             }
-            self.capacity.merge(&other);
+            self.capacity
+                .extend(c.values(), q.values())
+                .map_err(external)?;
         }
         Ok(())
     }

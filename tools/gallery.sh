@@ -7,19 +7,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 unset VOLTAI_QUICK
 mkdir -p docs/gallery
-while read -r example figure; do
+# Each line: the example, its main figure (→ docs/gallery/<example>.svg), then
+# any further figures (→ docs/gallery/<example>_<figure>.svg).
+while read -r example figure more; do
   [[ -z "$example" || "$example" == \#* ]] && continue
   echo "== $example"
   mkdir -p "reports/$example"
   cargo run -q --release --all-features --example "$example" >"reports/$example/output.txt" 2>/dev/null
   cp "reports/$example/$figure" "docs/gallery/$example.svg"
+  for extra in $more; do
+    cp "reports/$example/$extra" "docs/gallery/${example}_$extra"
+  done
 done <<'LIST'
 quickstart severson_parity.svg
 eis_failure_svm roc.svg
 eis_anomaly_ocsvm decision_vs_soh.svg
 multifidelity_surrogate fits_2C.svg
 multifidelity_physics fit_2C.svg
-eis_capacity_gp parity.svg
+eis_capacity_gp parity.svg parity_paper.svg ard_relevance.svg
 lifetime_linear_uncertainty learning_curve.svg
 sindy_lorenz lorenz.svg
 sindy_battery_ecm v1.svg

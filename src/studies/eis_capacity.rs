@@ -14,7 +14,8 @@
 //! with a linear term σ_l²·xᵀx′ (capacity keeps falling past the training
 //! cells' range, which a stationary kernel alone cannot follow) plus white
 //! noise: an isotropic RBF and an ARD RBF (the paper's, which also gives the
-//! relevance of each frequency). Everything that is chosen is chosen by
+//! relevance of each frequency), and the isotropic one with a cell random
+//! effect. Everything that is chosen is chosen by
 //! leave-one-cell-out on the training cells: the model (lower pooled RMSE;
 //! or the caller fixes it, e.g. the paper's spectra-only GP)
 //! and the interval scale q̂ (normalised split-conformal on the
@@ -70,12 +71,18 @@ impl EisProtocol {
     }
 }
 
-/// The GP: spectral part σ_l²·xᵀx′ + σ²·RBF(‖x − x′‖/ℓ) + white noise,
-/// with or without a cell random effect.
+/// The GP: spectral part σ_l²·xᵀx′ + σ²·RBF + white noise, with one
+/// length-scale for all inputs or one per input, and with or without a cell
+/// random effect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EisModel {
-    /// Spectra only: every spectrum is an independent draw given its inputs.
+    /// Spectra only, one length-scale: every spectrum is an independent draw
+    /// given its inputs.
     Spectral,
+    /// Spectra only, one length-scale per input (ARD): the paper's kernel,
+    /// plus the linear term. Its fit starts from [`EisModel::Spectral`]'s
+    /// length-scale.
+    SpectralArd,
     /// Plus a cell random effect: τ² of covariance between spectra of one
     /// cell, none across cells. A cell's capacity sits above or below what
     /// its spectra suggest by an offset of its own; an unseen cell's offset
@@ -118,8 +125,9 @@ pub struct EisCapacityResult {
     pub protocol: EisProtocol,
     /// The model used: fixed by the caller or chosen by leave-one-cell-out.
     pub model: EisModel,
-    /// Leave-one-cell-out RMSE (mAh) of each model, in [`EisModel`] order.
-    pub loco_rmse_mah: [f64; 2],
+    /// Leave-one-cell-out RMSE (mAh) of each model compared: all three
+    /// under [`ModelChoice::LeaveOneCellOut`], the fixed one otherwise.
+    pub loco_rmse_mah: Vec<(EisModel, f64)>,
     /// The calibrated interval scale q̂ (1.96 would be the GP's own).
     pub interval_scale: f64,
     /// Training spectra.
@@ -129,8 +137,7 @@ pub struct EisCapacityResult {
     /// Test points: (cell, measured, predicted, predictive sd), in mAh.
     pub points: Vec<(String, f64, f64, f64)>,
     /// ARD relevance 1/ℓ² per input (Re Z then Im Z, high → low frequency),
-    /// from the spectral model with one length-scale per input (the paper's
-    /// ARD kernel), fitted on all training cells from the isotropic fit.
+    /// from [`EisModel::SpectralArd`] fitted on all training cells.
     pub relevance: Vec<f64>,
     /// The 60 frequencies (Hz), high → low.
     pub frequencies_hz: Vec<f64>,
@@ -171,54 +178,68 @@ fn spectral_kernel<K: Kernel>(rbf: K) -> Result<SpectralKernel<K>> {
     ))
 }
 
-/// Fits `which` on `train` (spectra then cell indicators) and predicts `x`:
-/// mean, sd and the fitted isotropic length-scale.
+/// A fitted model's predictions on `x`: mean and sd (mAh), and the
+/// relevance 1/ℓ² of each spectral input where the model has one
+/// length-scale per input.
+struct Fitted {
+    mean: Array1<f64>,
+    sd: Array1<f64>,
+    relevance: Option<Vec<f64>>,
+}
+
+/// Fits `which` on `train` (spectra then cell indicators) and predicts `x`.
 fn fit_predict(
     which: EisModel,
     train: &Dataset,
     x: ndarray::ArrayView2<'_, f64>,
-) -> Result<(Array1<f64>, Array1<f64>, f64)> {
+) -> Result<Fitted> {
     let n_ind = train.n_features() - 120;
-    let p = match which {
+    let spectra = ndarray::s![.., 0..120];
+    let spectral_data = || {
+        Dataset::new(
+            train.features().slice(spectra).to_owned(),
+            train.targets()?.to_owned(),
+        )
+    };
+    let (p, relevance) = match which {
         EisModel::Spectral => {
-            let spectra = ndarray::s![.., 0..120];
-            let data = Dataset::new(
-                train.features().slice(spectra).to_owned(),
-                train.targets()?.to_owned(),
-            )?;
             let gp = GpParams::new(spectral_kernel(Rbf::new(10.0)?)?)
                 .optimize_auto(0)
+                .fit(&spectral_data()?)?;
+            (gp.predict_dist(x.slice(spectra))?, None)
+        }
+        EisModel::SpectralArd => {
+            let data = spectral_data()?;
+            let iso = GpParams::new(spectral_kernel(Rbf::new(10.0)?)?)
+                .optimize_auto(0)
                 .fit(&data)?;
-            let ls = gp.kernel().log_params()[2].exp();
-            (gp.predict_dist(x.slice(spectra))?, ls)
+            // [σ_l², σ², ℓ, noise]: the ARD fit starts every ℓᵢ at the
+            // isotropic optimum, where the likelihood surface is already
+            // shaped; from ℓ = 10 the 120-dimensional search wanders. One
+            // L-BFGS-B run, capped at 200 iterations.
+            let iso_ls = iso.kernel().log_params()[2].exp();
+            let gp = GpParams::new(spectral_kernel(Rbf::ard(vec![iso_ls; 120])?)?)
+                .optimize(0, 0)
+                .fit(&data)?;
+            // [σ_l², σ², ℓ₁ … ℓ₁₂₀, noise]
+            let relevance = gp.kernel().log_params()[2..122]
+                .iter()
+                .map(|l| (-2.0 * l).exp())
+                .collect();
+            (gp.predict_dist(x.slice(spectra))?, Some(relevance))
         }
         EisModel::SpectralWithCellEffect => {
             let gp = GpParams::new(kernel(Rbf::new(10.0)?, n_ind)?)
                 .optimize_auto(0)
                 .fit(train)?;
-            let ls = gp.kernel().log_params()[2].exp();
-            (gp.predict_dist(x)?, ls)
+            (gp.predict_dist(x)?, None)
         }
     };
-    Ok((p.0.mean, p.0.variance.mapv(f64::sqrt), p.1))
-}
-
-/// ARD relevance 1/ℓ² of the 120 spectral inputs: one L-BFGS-B run (capped
-/// at 200 iterations) of the spectral model with one length-scale per
-/// input, started from the isotropic fit's length-scale.
-fn ard_relevance(train: &Dataset, iso_length_scale: f64) -> Result<Vec<f64>> {
-    let data = Dataset::new(
-        train.features().slice(ndarray::s![.., 0..120]).to_owned(),
-        train.targets()?.to_owned(),
-    )?;
-    let gp = GpParams::new(spectral_kernel(Rbf::ard(vec![iso_length_scale; 120])?)?)
-        .optimize(0, 0)
-        .fit(&data)?;
-    // [σ_l², σ², ℓ₁ … ℓ₁₂₀, noise]
-    Ok(gp.kernel().log_params()[2..122]
-        .iter()
-        .map(|l| (-2.0 * l).exp())
-        .collect())
+    Ok(Fitted {
+        mean: p.mean,
+        sd: p.variance.mapv(f64::sqrt),
+        relevance,
+    })
 }
 
 fn features(s: &EisSpectrum) -> Vec<f64> {
@@ -291,31 +312,50 @@ pub fn eis_capacity(
     };
     let train = with_cells(&train_rows, train_cells)?;
 
-    // Leave one training cell out: model choice and interval calibration.
-    let models = [EisModel::Spectral, EisModel::SpectralWithCellEffect];
-    let mut loco: [(Vec<f64>, Vec<f64>, Vec<f64>); 2] = Default::default();
+    // Leave one training cell out: the model choice (every model, unless
+    // the caller fixed one) and the interval calibration (the model used).
+    let models: Vec<EisModel> = match choice {
+        ModelChoice::LeaveOneCellOut => vec![
+            EisModel::Spectral,
+            EisModel::SpectralArd,
+            EisModel::SpectralWithCellEffect,
+        ],
+        ModelChoice::Fixed(m) => vec![m],
+    };
+    // Per model: measured, predicted mean, predicted sd.
+    let mut loco: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)> = vec![Default::default(); models.len()];
     for held in train_cells {
         let rest: Vec<&str> = train_cells.iter().copied().filter(|c| c != held).collect();
         let fit_on = with_cells(&rows_of(&rest, train_step), &rest)?;
         let out = with_cells(&rows_of(&[held], train_step), &rest)?;
-        for (k, which) in models.into_iter().enumerate() {
-            let (m, s, _) = fit_predict(which, &fit_on, out.features())?;
+        for (k, &which) in models.iter().enumerate() {
+            let fitted = fit_predict(which, &fit_on, out.features())?;
             loco[k].0.extend(out.targets()?.iter());
-            loco[k].1.extend(m);
-            loco[k].2.extend(s);
+            loco[k].1.extend(fitted.mean);
+            loco[k].2.extend(fitted.sd);
         }
     }
-    let loco_rmse = |k: usize| -> Result<f64> {
-        rmse(
-            Array1::from(loco[k].0.clone()).view(),
-            Array1::from(loco[k].1.clone()).view(),
-        )
-    };
-    let loco_rmse_mah = [loco_rmse(0)?, loco_rmse(1)?];
-    let chosen = match choice {
-        ModelChoice::LeaveOneCellOut => usize::from(loco_rmse_mah[1] < loco_rmse_mah[0]),
-        ModelChoice::Fixed(m) => usize::from(m == EisModel::SpectralWithCellEffect),
-    };
+    let loco_rmse_mah = models
+        .iter()
+        .zip(&loco)
+        .map(|(&m, (t, p, _))| {
+            Ok((
+                m,
+                rmse(
+                    Array1::from(t.clone()).view(),
+                    Array1::from(p.clone()).view(),
+                )?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // The first of the lowest, so a tie keeps the simpler model.
+    let chosen = (1..models.len()).fold(0, |best, k| {
+        if loco_rmse_mah[k].1 < loco_rmse_mah[best].1 {
+            k
+        } else {
+            best
+        }
+    });
     let interval_scale = SplitConformal::new(0.05)?.normalized_quantile(
         Array1::from(loco[chosen].0.clone()).view(),
         Array1::from(loco[chosen].1.clone()).view(),
@@ -324,8 +364,14 @@ pub fn eis_capacity(
 
     let test_rows = rows_of(protocol.test_cells(), 1);
     let test = with_cells(&test_rows, train_cells)?;
-    let (mean, sd, iso_ls) = fit_predict(models[chosen], &train, test.features())?;
-    let relevance = ard_relevance(&train, iso_ls)?;
+    let fitted = fit_predict(models[chosen], &train, test.features())?;
+    let relevance = match fitted.relevance {
+        Some(r) => r,
+        None => fit_predict(EisModel::SpectralArd, &train, test.features())?
+            .relevance
+            .ok_or_else(|| Error::internal("the ARD model gave no relevance"))?,
+    };
+    let (mean, sd) = (fitted.mean, fitted.sd);
     let truth = test.targets()?;
     let score = |cell: &str, idx: &[usize]| -> Result<CellScore> {
         let t: Array1<f64> = idx.iter().map(|&i| truth[i]).collect();

@@ -3,7 +3,8 @@
 use voltai_battery_data::data_dir::dataset_dir;
 use voltai_battery_data::features::{CycleLife, cycle_life, eis_features};
 use voltai_battery_data::readers::{
-    AttiaData, ChenData, read_arbin, read_gasper2022, read_zhang2020,
+    AttiaData, ChenData, Zhang2020Labels, read_arbin, read_gasper2022, read_zhang2020,
+    read_zhang2020_with,
 };
 use voltai_battery_data::validate::{Rules, validate_cycles, validate_time_series};
 
@@ -142,6 +143,33 @@ fn zhang_spectra_join_capacity_labels() {
         f.phase_deg.iter().all(|p| *p < 0.0),
         "capacitive at 1 kHz and 1 Hz"
     );
+}
+
+/// The two label sources swap 25C02 and 25C03 (data README); the default
+/// pairs raw 25C02 with the authors' series, which starts at 36.7717 mAh.
+#[test]
+fn zhang_label_sources() {
+    let dir = dataset_dir("zhang2020_lco_eis").unwrap();
+    let cap = |s: &[voltai_battery_data::EisSpectrum], cell: &str, cycle: u32| {
+        s.iter()
+            .find(|x| x.cell_id == cell && x.state.cycle == Some(cycle))
+            .and_then(|x| x.state.capacity_ah)
+            .unwrap()
+    };
+    let authors = read_zhang2020(&dir).unwrap();
+    let tutorial = read_zhang2020_with(&dir, Zhang2020Labels::Tutorial).unwrap();
+    assert!((cap(&authors, "25C02", 1) - 0.0367717).abs() < 1e-12);
+    assert!((cap(&tutorial, "25C02", 1) - 0.03506084).abs() < 1e-12);
+    assert!((cap(&authors, "25C03", 1) - 0.03506084).abs() < 1e-12);
+    assert!((cap(&tutorial, "25C03", 1) - 0.0367717).abs() < 1e-12);
+    // Where the sources agree, so do the readings.
+    for (cell, cycle) in [("25C01", 7), ("25C04", 30), ("25C05", 100), ("35C02", 5)] {
+        assert_eq!(cap(&authors, cell, cycle), cap(&tutorial, cell, cycle));
+    }
+    let labelled = |s: &[voltai_battery_data::EisSpectrum]| {
+        s.iter().filter(|x| x.state.capacity_ah.is_some()).count()
+    };
+    assert_eq!(labelled(&authors), labelled(&tutorial));
 }
 
 #[test]

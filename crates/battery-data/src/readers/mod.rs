@@ -10,7 +10,8 @@ mod wide;
 pub use attia::{AttiaData, ProtocolLife, ValidationCell};
 pub use chen::ChenData;
 pub use eis::{
-    read_eis_long, read_eis_long_from, read_gasper2022, read_gasper2022_from, read_zhang2020,
+    Zhang2020Labels, read_eis_long, read_eis_long_from, read_gasper2022, read_gasper2022_from,
+    read_zhang2020, read_zhang2020_with,
 };
 pub use mapping::{ColumnMap, CsvMapping, Field, SignFromColumn, read_arbin, read_arbin_from};
 pub use severson::{

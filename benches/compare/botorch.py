@@ -13,7 +13,9 @@ Both start from 2(d + 1) scrambled Sobol points (each library its own
 scramble). BoTorch: SingleTaskGP with its default priors, fit_gpytorch_mll,
 qLogNoisyExpectedImprovement with the observed points as baseline,
 optimize_acqf (10 restarts, 512 raw samples). Ours (library defaults):
-`cargo run --release -p voltai-discovery --example bo_noisy`. The reported
+`cargo run --release -p voltai-discovery --example bo_noisy`, once with
+log-EI against the best posterior mean (the default) and once with log-NEI
+(`... bo_noisy -- <problem> <q> <n> <seeds> <first> log-nei`). The reported
 point of each run is the observed point with the best posterior mean; regret
 is the noiseless objective there minus the global minimum. Proposal time is
 the mean seconds per model-based round (fit + acquisition optimisation). Both
@@ -103,23 +105,25 @@ def main():
     if not peer_only:
         subprocess.run(["cargo", "build", "--release", "-q", "-p", "voltai-discovery", "--example", "bo_noisy"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "examples", "bo_noisy")
-    print(f"{'problem':<22}{'regret ours':>13}{'regret BoTorch':>16}{'s/round ours':>14}{'s/round BoTorch':>17}{'time ratio':>12}")
+    print(f"{'problem':<30}{'regret ours':>13}{'regret BoTorch':>16}{'s/round ours':>14}{'s/round BoTorch':>17}{'time ratio':>12}")
     for name, fn, fmin, q, budget in PROBLEMS:
         peer = [botorch_run(fn, q, budget, s) for s in range(first, first + seeds)]
         peer_regret = [v - fmin for v, _ in peer]
         peer_time = [t for _, t in peer]
         label = f"{name} q={q} n={budget}"
         if peer_only:
-            print(f"{label:<22}{'':>13}{statistics.median(peer_regret):>16.4f}{'':>14}{statistics.median(peer_time):>17.4f}")
+            print(f"{label:<30}{'':>13}{statistics.median(peer_regret):>16.4f}{'':>14}{statistics.median(peer_time):>17.4f}")
             print(f"  BoTorch regret per seed: {[round(v, 4) for v in peer_regret]}")
             continue
         env = dict(os.environ, RAYON_NUM_THREADS=str(THREADS))
-        out = subprocess.run([binary, name, str(q), str(budget), str(seeds), str(first)], check=True, capture_output=True, text=True, env=env)
-        ours = json.loads(out.stdout.strip().splitlines()[-1])
-        r_ours, t_ours = statistics.median(ours["regret"]), statistics.median(ours["seconds_per_round"])
         r_peer, t_peer = statistics.median(peer_regret), statistics.median(peer_time)
-        print(f"{label:<22}{r_ours:>13.4f}{r_peer:>16.4f}{t_ours:>14.4f}{t_peer:>17.4f}{t_ours / t_peer:>12.3f}")
-        print(f"  ours regret per seed:    {[round(v, 4) for v in ours['regret']]}")
+        for acquisition in ["log-ei", "log-nei"]:
+            out = subprocess.run([binary, name, str(q), str(budget), str(seeds), str(first), acquisition], check=True, capture_output=True, text=True, env=env)
+            ours = json.loads(out.stdout.strip().splitlines()[-1])
+            r_ours, t_ours = statistics.median(ours["regret"]), statistics.median(ours["seconds_per_round"])
+            row = f"{label} {acquisition}"
+            print(f"{row:<30}{r_ours:>13.4f}{r_peer:>16.4f}{t_ours:>14.4f}{t_peer:>17.4f}{t_ours / t_peer:>12.3f}")
+            print(f"  ours ({acquisition}) regret per seed: {[round(v, 4) for v in ours['regret']]}")
         print(f"  BoTorch regret per seed: {[round(v, 4) for v in peer_regret]}")
 
 

@@ -574,6 +574,48 @@ impl<K: Kernel + Clone> Gp<K> {
         Ok(cov * (self.y_scale * self.y_scale))
     }
 
+    /// Latent posterior covariance between the rows of `a` and the rows of
+    /// `b` (`a.nrows() × b.nrows()`, original units): what noisy expected
+    /// improvement needs between candidates and the observed points,
+    /// without the full joint matrix of both.
+    ///
+    /// ```
+    /// use ndarray::{array, Array2};
+    /// use voltai_core::{Dataset, Fit};
+    /// use voltai_gp::GpParams;
+    /// use voltai_kernels::kernels::{Rbf, Scaled, Sum, White};
+    ///
+    /// let x = Array2::from_shape_fn((8, 1), |(i, _)| i as f64 / 7.0);
+    /// let y = x.column(0).mapv(|v| (4.0 * v).sin());
+    /// let kernel = Sum(Scaled::new(1.0, Rbf::new(0.3)?)?, White::new(1e-2)?);
+    /// let gp = GpParams::new(kernel).fit(&Dataset::new(x, y)?)?;
+    /// let (a, b) = (array![[0.2], [0.9]], array![[0.5]]);
+    /// let both = ndarray::concatenate![ndarray::Axis(0), a, b];
+    /// let joint = gp.predict_covariance(both.view())?;
+    /// let cross = gp.predict_cross_covariance(a.view(), b.view())?;
+    /// assert!((cross[[0, 0]] - joint[[0, 2]]).abs() < 1e-12);
+    /// assert!((cross[[1, 0]] - joint[[1, 2]]).abs() < 1e-12);
+    /// # Ok::<(), voltai_core::Error>(())
+    /// ```
+    pub fn predict_cross_covariance(
+        &self,
+        a: ArrayView2<'_, f64>,
+        b: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>> {
+        if self.extra_basis.is_some() {
+            return Err(Error::InvalidInput(
+                "this GP needs its co-kriging wrapper to predict".into(),
+            ));
+        }
+        let la = self.latent(a, None)?;
+        let lb = self.latent(b, None)?;
+        let mut cov = self.kernel.gram(a, b)? - la.v.t().dot(&lb.v);
+        if !self.beta.is_empty() {
+            cov = cov + la.r.t().dot(&self.hkh_inv.dot(&lb.r));
+        }
+        Ok(cov * (self.y_scale * self.y_scale))
+    }
+
     /// `n_samples` draws of the latent function at the rows of `x` (n_samples × n).
     pub fn sample(
         &self,

@@ -67,6 +67,7 @@ mod json;
 mod ledger;
 mod maximize;
 mod multi;
+mod noisy;
 mod optimizer;
 pub mod pareto;
 pub mod replay;

@@ -15,6 +15,7 @@ use super::design::{InitialDesign, sobol};
 use super::feasibility::{Certified, ConstraintBelief, ConstraintPolicy, Probable};
 use super::history::{History, Observation};
 use super::maximize::{argmax, maximize};
+use super::noisy::NoisyBaseline;
 use super::space::SearchSpace;
 use super::surrogate::{FittedSurrogate, GpSurrogate, Surrogate};
 
@@ -337,6 +338,9 @@ mod salt {
     pub const THOMPSON: u64 = 20;
     pub const OBJECTIVE_REFIT: u64 = 40;
     pub const CONSTRAINT_REFIT: u64 = 41;
+    /// Noisy EI's baseline draws; after a fantasy (batch or pending point)
+    /// `NOISY_BASELINE + n`, n the points then modelled.
+    pub const NOISY_BASELINE: u64 = 60;
 }
 
 /// Fitted models of one proposal round (standardised units).
@@ -351,6 +355,9 @@ pub(crate) struct Models {
     /// constraint), kept for surrogates that refit to absorb fantasies.
     x: Array2<f64>,
     targets: Vec<Array1<f64>>,
+    /// Noisy EI's baseline, when that is the acquisition and a point is
+    /// feasible.
+    noisy: Option<NoisyBaseline>,
 }
 
 pub(crate) fn standardize(v: ArrayView1<'_, f64>) -> (Array1<f64>, f64, f64) {
@@ -562,6 +569,18 @@ impl BayesOpt {
             .filter(|(o, _)| self.is_feasible(o))
             .map(|(_, v)| *v)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        let feasible: Vec<bool> = self
+            .history
+            .observations
+            .iter()
+            .map(|o| self.is_feasible(o))
+            .collect();
+        let noisy = self.noisy_baseline(
+            objective.as_ref(),
+            x.view(),
+            &feasible,
+            salt::NOISY_BASELINE,
+        )?;
         Ok(Models {
             objective,
             constraints,
@@ -569,7 +588,32 @@ impl BayesOpt {
             best,
             x,
             targets,
+            noisy,
         })
+    }
+
+    /// Noisy EI's baseline among the `feasible` rows of `x`, when noisy EI
+    /// is the acquisition and some row is feasible.
+    fn noisy_baseline(
+        &self,
+        objective: &dyn FittedSurrogate,
+        x: ArrayView2<'_, f64>,
+        feasible: &[bool],
+        salt: u64,
+    ) -> Result<Option<NoisyBaseline>> {
+        if self.params.acquisition != Acquisition::LogNoisyExpectedImprovement {
+            return Ok(None);
+        }
+        let rows: Vec<usize> = (0..x.nrows()).filter(|&i| feasible[i]).collect();
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let observed = x.select(Axis(0), &rows);
+        Ok(Some(NoisyBaseline::new(
+            objective,
+            observed.view(),
+            self.round_seed(salt),
+        )?))
     }
 
     /// Scores of encoded points under the current models (−∞: not
@@ -605,10 +649,20 @@ impl BayesOpt {
             }
         }
         let acq = &self.params.acquisition;
+        let noisy = match (&m.noisy, sample) {
+            (Some(b), None) => Some(b.log_values(
+                m.objective.as_ref(),
+                u,
+                mean.view(),
+                var.mapv(|v| v.max(0.0)).view(),
+            )?),
+            _ => None,
+        };
         let scores = Array1::from_shape_fn(n, |i| {
-            let base = m.best.map(|best| match sample {
-                Some(s) => s[i],
-                None => acq.value(mean[i], var[i].max(0.0).sqrt(), best),
+            let base = m.best.map(|best| match (sample, &noisy) {
+                (Some(s), _) => s[i],
+                (None, Some(v)) => v[i],
+                (None, None) => acq.value(mean[i], var[i].max(0.0).sqrt(), best),
             });
             self.params.policy.score(acq, base, &beliefs[i], strict)
         });
@@ -921,6 +975,22 @@ impl BayesOpt {
             None if feasible && !m.limits.is_empty() => Some(fantasy(0)),
             other => other,
         };
+        // Noisy EI's baseline takes the believed point in (BoTorch puts
+        // pending points into X_baseline the same way).
+        let noisy = if m.noisy.is_some() {
+            let n = x.nrows();
+            let rows_feasible: Vec<bool> = (0..n)
+                .map(|i| (0..m.limits.len()).all(|j| targets[j + 1][i] <= m.limits[j]))
+                .collect();
+            self.noisy_baseline(
+                objective.as_ref(),
+                x.view(),
+                &rows_feasible,
+                salt::NOISY_BASELINE + n as u64,
+            )?
+        } else {
+            None
+        };
         Ok(Models {
             objective,
             constraints,
@@ -928,6 +998,7 @@ impl BayesOpt {
             best,
             x,
             targets,
+            noisy,
         })
     }
 

@@ -45,6 +45,18 @@ pub trait FittedSurrogate: Send + Sync {
         }))
     }
 
+    /// The latent posterior covariance between the rows of `a` and of `b`
+    /// (`a.nrows() × b.nrows()`), where the model has a joint posterior;
+    /// `None` where it has only marginals. Noisy expected improvement
+    /// needs it.
+    fn cross_covariance(
+        &self,
+        _a: ArrayView2<'_, f64>,
+        _b: ArrayView2<'_, f64>,
+    ) -> Option<Result<Array2<f64>>> {
+        None
+    }
+
     /// The model refitted with extra (fantasy) observations and the same
     /// hyperparameters, for batch proposals by the kriging believer. `None`
     /// means "refit through the surrogate".
@@ -268,6 +280,14 @@ impl<K: Kernel + Clone + Debug + Send + Sync + 'static> FittedSurrogate for GpFi
 
     fn sample_joint(&self, x: ArrayView2<'_, f64>, n: usize, seed: u64) -> Result<Array2<f64>> {
         self.gp.sample(x, n, seed)
+    }
+
+    fn cross_covariance(
+        &self,
+        a: ArrayView2<'_, f64>,
+        b: ArrayView2<'_, f64>,
+    ) -> Option<Result<Array2<f64>>> {
+        Some(self.gp.predict_cross_covariance(a, b))
     }
 
     fn condition_on(

@@ -269,7 +269,7 @@ fn a_synthetic_arbin_export_goes_through_every_command() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "cell_id,log10_abs_var_dq,log10_abs_min_dq,fade_slope_2_100_Ah_per_cycle,fade_intercept_2_100_Ah,q_cycle2_Ah,q_max_minus_q2_Ah"
+        "cell_id,log10_abs_min_dq,log10_abs_var_dq,log10_abs_skew_dq,log10_abs_kurt_dq,q_cycle2_Ah,q_max_minus_q2_Ah"
     );
     let row: Vec<&str> = lines.next().unwrap().split(',').collect();
     let q2: f64 = row[5].parse().unwrap();

@@ -15,12 +15,13 @@ use crate::history::CellHistory;
 pub enum FeatureSet {
     /// The "variance" model: log10 |var ΔQ₁₀₀₋₁₀(V)|.
     SeversonVariance,
-    /// The "discharge" model: ΔQ variance and minimum, the 2–100 fade line,
+    /// The "discharge" model: ΔQ minimum, variance, skewness and kurtosis,
     /// Q at cycle 2 and max Q − Q₂.
     SeversonDischarge,
-    /// The "full" model's features that per-cycle summaries carry: the
-    /// discharge set plus the minimum resistance over cycles 2–100, its
-    /// change from cycle 2 to 100, and the mean charge time of cycles 2–6.
+    /// The "full" model's features that per-cycle summaries carry: ΔQ
+    /// minimum and variance, the 2–100 fade line, Q at cycle 2, the minimum
+    /// resistance over cycles 2–100, its change from cycle 2 to 100, and
+    /// the mean charge time of cycles 2–6.
     /// (The paper's temperature integral needs temperatures the shared files
     /// do not have; it is left out rather than guessed.)
     SeversonFull,
@@ -32,17 +33,16 @@ pub enum FeatureSet {
 /// The twelve names of `features_first100cycles.csv`, in its order.
 const ALL: [&str; 12] = SeversonFeatures::NAMES;
 
-/// The full set: the discharge model's six names first, then resistance and
-/// charge time.
-const FULL: [&str; 9] = {
-    let d = SeversonFeatures::DISCHARGE_MODEL;
+/// The full set: the full model's capacity features first, then resistance
+/// and charge time.
+const FULL: [&str; 8] = {
+    let d = SeversonFeatures::FULL_MODEL_CAPACITY;
     [
         d[0],
         d[1],
         d[2],
         d[3],
         d[4],
-        d[5],
         "min_resistance_2_100_ohm",
         "resistance_cycle100_minus_cycle2_ohm",
         "mean_charge_time_2_6_s",

@@ -65,14 +65,29 @@ impl SeversonFeatures {
     /// The paper's "variance" model features.
     pub const VARIANCE_MODEL: [&'static str; 1] = ["log10_abs_var_dq"];
 
-    /// The paper's "discharge" model features (computable from the shared files).
+    /// The paper's "discharge" model features (Severson et al. 2019,
+    /// Supplementary Table 1; BatteryML's `DischargeModelFeatureExtractor`
+    /// reads the same six): log10 |min|, |var|, |skewness| and |kurtosis| of
+    /// ΔQ₁₀₀₋₁₀(V), Q at cycle 2 and max Q − Q₂.
     pub const DISCHARGE_MODEL: [&'static str; 6] = [
-        "log10_abs_var_dq",
         "log10_abs_min_dq",
+        "log10_abs_var_dq",
+        "log10_abs_skew_dq",
+        "log10_abs_kurt_dq",
+        "q_cycle2_Ah",
+        "q_max_minus_q2_Ah",
+    ];
+
+    /// The paper's "full" model features that the capacity curves carry:
+    /// log10 |min| and |var| of ΔQ₁₀₀₋₁₀(V), the 2–100 fade line's slope and
+    /// intercept, and Q at cycle 2 (the rest need resistance, charge time
+    /// and temperature: [`crate::features::FeatureSet::SeversonFull`]).
+    pub const FULL_MODEL_CAPACITY: [&'static str; 5] = [
+        "log10_abs_min_dq",
+        "log10_abs_var_dq",
         "fade_slope_2_100_Ah_per_cycle",
         "fade_intercept_2_100_Ah",
         "q_cycle2_Ah",
-        "q_max_minus_q2_Ah",
     ];
 
     /// Values in [`Self::NAMES`] order.

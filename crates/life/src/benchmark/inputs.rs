@@ -33,6 +33,9 @@ impl Input {
     }
 }
 
+/// Columns of [`Input::Discharge`].
+pub(crate) const DISCHARGE_FEATURES: usize = 6;
+
 /// Grid points kept of the 1000: the curve is smooth at this spacing
 /// (16 mV), and ten times fewer columns keep the tree ensembles and the
 /// GP fast.
@@ -86,12 +89,19 @@ impl Inputs {
             .copied()
             .min_by(|&a, &b| life[a].total_cmp(&life[b]))
             .ok_or_else(|| Error::EmptyInput("no primary test cells".into()))?;
+        let discharge = named(FeatureSet::SeversonDischarge)?;
+        if discharge.ncols() != DISCHARGE_FEATURES {
+            return Err(Error::internal(format!(
+                "the discharge set has {} features, the benchmark expects {DISCHARGE_FEATURES}",
+                discharge.ncols()
+            )));
+        }
         Ok(Inputs {
             train: data.split_rows(SeversonSplit::Train),
             matr1: primary.into_iter().filter(|&i| i != shortest).collect(),
             matr2: data.split_rows(SeversonSplit::SecondaryTest),
             variance: named(FeatureSet::SeversonVariance)?,
-            discharge: named(FeatureSet::SeversonDischarge)?,
+            discharge,
             qdlinear,
             life,
         })

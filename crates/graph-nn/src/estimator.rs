@@ -138,6 +138,16 @@ impl GraphModelParams {
 
     voltai_neural::training_setter!();
 
+    /// The seed set by [`Self::seed`] (ensembles derive theirs from it).
+    pub(crate) fn seed_value(&self) -> u64 {
+        self.seed
+    }
+
+    /// The task.
+    pub(crate) fn task(&self) -> Task {
+        self.task
+    }
+
     fn outputs(&self) -> usize {
         match self.task {
             Task::Regression => 1,

@@ -11,7 +11,8 @@
 //!   Gaussian-expanded distances.
 //! - [`model`]: CGCNN and an edge-updating message-passing network;
 //!   [`estimator`]: parameters → fitted model for regression or
-//!   classification, trained with `voltai-neural`'s toolkit.
+//!   classification, trained with `voltai-neural`'s toolkit;
+//!   [`ensemble`]: seed ensembles whose spread gives an interval.
 //! - [`obelix`]: the OBELiX solid-electrolyte conductivity set with its
 //!   censored values handled explicitly.
 //!
@@ -28,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod element;
+pub mod ensemble;
 pub mod estimator;
 pub mod features;
 pub mod graph;
@@ -40,6 +42,7 @@ pub mod structure;
 
 /// The names most programs need.
 pub mod prelude {
+    pub use crate::ensemble::{GraphEnsemble, GraphEnsembleParams};
     pub use crate::estimator::{FittedGraphModel, GraphData, GraphModelParams, Task};
     pub use crate::graph::{CrystalGraph, GraphBatch, GraphConfig};
     pub use crate::io::{read_structure, write_cif, write_poscar};

@@ -4,6 +4,7 @@
 use voltai_battery_data::data_dir::dataset_dir;
 use voltai_core::Fit;
 use voltai_core::persist::Persist;
+use voltai_graph_nn::ensemble::GraphEnsembleParams;
 use voltai_graph_nn::graph::{CrystalGraph, GraphConfig};
 use voltai_graph_nn::io::read_structure;
 use voltai_graph_nn::model::Architecture;
@@ -56,6 +57,46 @@ fn obelix_loss_falls_and_runs_repeat() {
         assert_eq!(loaded.predict(&graphs).unwrap(), pa);
         std::fs::remove_file(&path).ok();
     }
+}
+
+/// A seed ensemble is its members, each the model its derived seed fits
+/// alone; its mean and variance are the members' mean and sample variance.
+#[test]
+fn an_ensemble_is_its_seeded_members() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (graphs, y) = obelix_graphs(24);
+    let base = GraphModelParams::new(Architecture::Cgcnn, Task::Regression)
+        .hidden(16)
+        .unwrap()
+        .layers(1)
+        .unwrap()
+        .batch_size(8)
+        .unwrap()
+        .training(4, 3e-3, 100, 0.0)
+        .unwrap()
+        .seed(40);
+    let data = GraphData::new(&graphs, &y).unwrap();
+    let ensemble = GraphEnsembleParams::new(base, 3)
+        .unwrap()
+        .fit(&data)
+        .unwrap();
+    let members = ensemble.predict_members(&graphs).unwrap();
+    let alone = base.seed(41).fit(&data).unwrap().predict(&graphs).unwrap();
+    assert_eq!(members[1], alone, "member 1 is the seed-41 model");
+    assert_ne!(members[0], members[1], "members differ");
+    let dist = ensemble.predict_dist(&graphs).unwrap();
+    for i in 0..graphs.len() {
+        let v: Vec<f64> = members.iter().map(|m| m[i]).collect();
+        let mean = v.iter().sum::<f64>() / 3.0;
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 2.0;
+        assert!((dist.mean[i] - mean).abs() < 1e-12);
+        assert!((dist.variance[i] - var).abs() < 1e-12 * var.max(1e-300) + 1e-15);
+    }
+    assert_eq!(ensemble.predict(&graphs).unwrap(), dist.mean.to_vec());
+    // Classification and fewer than two members are refused.
+    let classes = GraphModelParams::new(Architecture::Cgcnn, Task::Classification { classes: 2 });
+    assert!(GraphEnsembleParams::new(classes, 3).is_err());
+    assert!(GraphEnsembleParams::new(base, 1).is_err());
 }
 
 #[test]

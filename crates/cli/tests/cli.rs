@@ -576,7 +576,7 @@ fn life_benchmark_prints_the_table_and_writes_json() {
     assert_eq!(&cells[3..7], &["138", "136", "196", "211"], "{variance}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    // The nine classical rows first; the four neural ones follow when
+    // The ten classical rows first; the four neural ones follow when
     // voltai-life is built with `neural` (as under --all-features).
     let names: Vec<&str> = report["rows"]
         .as_array()
@@ -585,8 +585,9 @@ fn life_benchmark_prints_the_table_and_writes_json() {
         .map(|r| r["model"].as_str().unwrap())
         .collect();
     assert_eq!(names[..2], ["dummy (training mean)", "variance model"]);
-    assert_eq!(names[8], "gradient boosting");
-    assert!(names.len() == 9 || names[9..] == ["MLP", "CNN", "LSTM", "Transformer"]);
+    assert_eq!(names[3], "GP (linear + ARD)");
+    assert_eq!(names[9], "gradient boosting");
+    assert!(names.len() == 10 || names[10..] == ["MLP", "CNN", "LSTM", "Transformer"]);
     assert_eq!(report["quick"], true);
     let _ = std::fs::remove_file(&json);
 }

@@ -3,17 +3,15 @@
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use voltai_core::{Error, Result};
 
-/// Lower Cholesky factor of an SPD matrix; `context` names the caller in errors.
-pub(crate) fn cholesky(a: &Array2<f64>, context: &str) -> Result<Array2<f64>> {
+/// Lower Cholesky factor of `a + jitter·I`, or `None` when a pivot is NaN or
+/// at most `rel_floor` times its diagonal entry.
+fn factor(a: &Array2<f64>, jitter: f64, rel_floor: f64) -> Option<Array2<f64>> {
     let p = a.nrows();
     let mut l = Array2::<f64>::zeros((p, p));
     for j in 0..p {
-        let d = a[[j, j]] - (0..j).map(|k| l[[j, k]] * l[[j, k]]).sum::<f64>();
-        if d.is_nan() || d <= 1e-12 * a[[j, j]].abs().max(f64::MIN_POSITIVE) {
-            return Err(Error::numerical(
-                context.to_string(),
-                "features are collinear; add a ridge penalty",
-            ));
+        let d = a[[j, j]] + jitter - (0..j).map(|k| l[[j, k]] * l[[j, k]]).sum::<f64>();
+        if d.is_nan() || d <= rel_floor * a[[j, j]].abs().max(f64::MIN_POSITIVE) {
+            return None;
         }
         l[[j, j]] = d.sqrt();
         for i in j + 1..p {
@@ -21,7 +19,55 @@ pub(crate) fn cholesky(a: &Array2<f64>, context: &str) -> Result<Array2<f64>> {
                 (a[[i, j]] - (0..j).map(|k| l[[i, k]] * l[[j, k]]).sum::<f64>()) / l[[j, j]];
         }
     }
-    Ok(l)
+    Some(l)
+}
+
+/// Lower Cholesky factor of an SPD matrix; `context` names the caller in errors.
+pub(crate) fn cholesky(a: &Array2<f64>, context: &str) -> Result<Array2<f64>> {
+    factor(a, 0.0, 1e-12).ok_or_else(|| {
+        Error::numerical(
+            context.to_string(),
+            "features are collinear; add a ridge penalty",
+        )
+    })
+}
+
+/// Lower Cholesky factor of a covariance matrix, with the diagonal jitter
+/// raised from 1e-10 to 1e-4 of the mean variance until it factors
+/// (near-duplicate points make a posterior covariance singular, as in
+/// GPyTorch's `psd_safe_cholesky`); an error if even that fails.
+pub(crate) fn cholesky_jittered(a: &Array2<f64>, context: &str) -> Result<Array2<f64>> {
+    let n = a.nrows();
+    let scale = (a.diag().sum() / n.max(1) as f64).abs().max(1e-300);
+    let mut jitter = 0.0;
+    loop {
+        if let Some(l) = factor(a, jitter, 0.0) {
+            return Ok(l);
+        }
+        jitter = if jitter == 0.0 {
+            1e-10 * scale
+        } else {
+            jitter * 10.0
+        };
+        if jitter > 1e-4 * scale {
+            return Err(Error::numerical(
+                context.to_string(),
+                "the posterior covariance is not positive definite",
+            ));
+        }
+    }
+}
+
+/// L⁻¹·B for lower-triangular `l`, column by column.
+pub(crate) fn forward_solve(l: &Array2<f64>, mut b: Array2<f64>) -> Array2<f64> {
+    let n = l.nrows();
+    for mut col in b.columns_mut() {
+        for i in 0..n {
+            let v = col[i] - (0..i).map(|k| l[[i, k]] * col[k]).sum::<f64>();
+            col[i] = v / l[[i, i]];
+        }
+    }
+    b
 }
 
 /// Solves `L Lᵀ x = b` given the lower factor `l`.

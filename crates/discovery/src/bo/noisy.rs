@@ -32,6 +32,7 @@ use voltai_core::{Error, Result};
 
 use super::acquisition::log_h;
 use super::surrogate::FittedSurrogate;
+use crate::dense::{cholesky_jittered, forward_solve};
 
 /// Joint draws that pick the baseline (the observed points that can be the
 /// incumbent).
@@ -81,7 +82,7 @@ impl NoisyBaseline {
         let points = observed.select(Axis(0), &rows);
         let mean = model.predict(points.view())?.mean;
         let cov = joint(model, points.view(), points.view())?;
-        let chol = cholesky_jittered(cov)?;
+        let chol = cholesky_jittered(&cov, "noisy expected improvement")?;
         let mut rng = SplitMix64::new(seed ^ 0x9e37_79b9_7f4a_7c15);
         let z = Array2::from_shape_simple_fn((BASE_SAMPLES, rows.len()), || rng.normal());
         let values = z.dot(&chol.t()) + &mean;
@@ -157,72 +158,6 @@ fn log_sum_exp(v: &[f64]) -> f64 {
         return top;
     }
     top + v.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
-}
-
-/// Lower Cholesky factor of `a`, with the diagonal jitter raised from 1e-10
-/// to 1e-4 of the mean variance until it factors (near-duplicate observed
-/// points make the baseline covariance singular, as in GPyTorch's
-/// `psd_safe_cholesky`); an error if even that fails.
-fn cholesky_jittered(a: Array2<f64>) -> Result<Array2<f64>> {
-    let n = a.nrows();
-    let scale = (a.diag().sum() / n.max(1) as f64).abs().max(1e-300);
-    let mut jitter = 0.0;
-    loop {
-        if let Some(l) = cholesky(&a, jitter) {
-            return Ok(l);
-        }
-        jitter = if jitter == 0.0 {
-            1e-10 * scale
-        } else {
-            jitter * 10.0
-        };
-        if jitter > 1e-4 * scale {
-            return Err(Error::numerical(
-                "noisy expected improvement",
-                "the baseline's posterior covariance is not positive definite",
-            ));
-        }
-    }
-}
-
-fn cholesky(a: &Array2<f64>, jitter: f64) -> Option<Array2<f64>> {
-    let n = a.nrows();
-    let mut l = Array2::<f64>::zeros((n, n));
-    for i in 0..n {
-        for j in 0..=i {
-            let mut sum = a[[i, j]];
-            if i == j {
-                sum += jitter;
-            }
-            for k in 0..j {
-                sum -= l[[i, k]] * l[[j, k]];
-            }
-            if i == j {
-                if !(sum > 0.0 && sum.is_finite()) {
-                    return None;
-                }
-                l[[i, i]] = sum.sqrt();
-            } else {
-                l[[i, j]] = sum / l[[j, j]];
-            }
-        }
-    }
-    Some(l)
-}
-
-/// L⁻¹·B for lower-triangular `l`.
-fn forward_solve(l: &Array2<f64>, mut b: Array2<f64>) -> Array2<f64> {
-    let n = l.nrows();
-    for mut col in b.columns_mut() {
-        for i in 0..n {
-            let mut v = col[i];
-            for k in 0..i {
-                v -= l[[i, k]] * col[k];
-            }
-            col[i] = v / l[[i, i]];
-        }
-    }
-    b
 }
 
 #[cfg(test)]
@@ -354,13 +289,13 @@ mod tests {
     #[test]
     fn cholesky_and_solve_invert_a_known_matrix() {
         let a = array![[4.0, 2.0, 0.4], [2.0, 5.0, 1.0], [0.4, 1.0, 3.0]];
-        let l = cholesky_jittered(a.clone()).unwrap();
+        let l = cholesky_jittered(&a, "test").unwrap();
         assert!((l.dot(&l.t()) - &a).iter().all(|v| v.abs() < 1e-12));
         let x = forward_solve(&l, a.clone());
         assert!((l.dot(&x) - &a).iter().all(|v| v.abs() < 1e-12));
         // A singular matrix factors with jitter; an indefinite one does not.
-        assert!(cholesky_jittered(array![[1.0, 1.0], [1.0, 1.0]]).is_ok());
-        assert!(cholesky_jittered(array![[1.0, 2.0], [2.0, 1.0]]).is_err());
+        assert!(cholesky_jittered(&array![[1.0, 1.0], [1.0, 1.0]], "test").is_ok());
+        assert!(cholesky_jittered(&array![[1.0, 2.0], [2.0, 1.0]], "test").is_err());
     }
 
     #[test]

@@ -561,20 +561,18 @@ impl BayesOpt {
             Incumbent::BestObservation => ys.clone(),
             Incumbent::BestPosteriorMean => objective.predict(x.view())?.mean,
         };
-        let best = self
-            .history
-            .observations
-            .iter()
-            .zip(values.iter())
-            .filter(|(o, _)| self.is_feasible(o))
-            .map(|(_, v)| *v)
-            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         let feasible: Vec<bool> = self
             .history
             .observations
             .iter()
             .map(|o| self.is_feasible(o))
             .collect();
+        let best = feasible
+            .iter()
+            .zip(values.iter())
+            .filter(|(f, _)| **f)
+            .map(|(_, v)| *v)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         let noisy = self.noisy_baseline(
             objective.as_ref(),
             x.view(),

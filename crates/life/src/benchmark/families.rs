@@ -11,6 +11,7 @@ use voltai_discovery::{
     RandomForestParams, RidgeParams,
 };
 use voltai_gp::{GpParams, Mean, NoiseModel};
+use voltai_kernels::Kernel;
 use voltai_kernels::kernels::{Linear, Rbf, Scaled, Sum, White};
 
 use super::inputs::Input;
@@ -215,18 +216,29 @@ fn pls(_: u64, quick: bool) -> Result<Vec<Candidate>> {
         .collect()
 }
 
-fn gaussian_process(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
-    // Isotropic RBF on the standardised curve plus white noise; amplitude,
-    // length-scale and noise by maximum marginal likelihood with restarts.
-    let kernel = Sum(Scaled::new(1.0, Rbf::new(10.0)?)?, White::new(0.1)?);
+/// One GP candidate on standardised features: constant mean, the noise in
+/// the kernel's white term, hyperparameters by maximum marginal likelihood
+/// with restarts.
+fn ml2_gp<K>(label: &str, kernel: K, seed: u64, quick: bool) -> Vec<Candidate>
+where
+    K: Kernel + Clone,
+    StandardisedParams<GpParams<K>>: Fit + 'static,
+    <StandardisedParams<GpParams<K>> as Fit>::Model: ProbabilisticRegressor + 'static,
+{
     let params = GpParams::new(kernel)
         .mean(Mean::Constant)
         .noise(NoiseModel::Fixed(1e-8))
         .optimize(if quick { 2 } else { 5 }, seed);
-    Ok(vec![Candidate::distribution(
-        "RBF + white, ML-II".into(),
+    vec![Candidate::distribution(
+        label.into(),
         StandardisedParams::new(params),
-    )])
+    )]
+}
+
+fn gaussian_process(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
+    // Isotropic RBF on the standardised curve plus white noise.
+    let kernel = Sum(Scaled::new(1.0, Rbf::new(10.0)?)?, White::new(0.1)?);
+    Ok(ml2_gp("RBF + white, ML-II", kernel, seed, quick))
 }
 
 fn gaussian_process_ard(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
@@ -243,14 +255,12 @@ fn gaussian_process_ard(seed: u64, quick: bool) -> Result<Vec<Candidate>> {
         ),
         White::new(0.1)?,
     );
-    let params = GpParams::new(kernel)
-        .mean(Mean::Constant)
-        .noise(NoiseModel::Fixed(1e-8))
-        .optimize(if quick { 2 } else { 5 }, seed);
-    Ok(vec![Candidate::distribution(
-        "linear + ARD RBF + white, ML-II".into(),
-        StandardisedParams::new(params),
-    )])
+    Ok(ml2_gp(
+        "linear + ARD RBF + white, ML-II",
+        kernel,
+        seed,
+        quick,
+    ))
 }
 
 fn random_forest(seed: u64, quick: bool) -> Result<Vec<Candidate>> {

@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, AdamWConfig, GradientsParams};
+use burn::optim::{AdamConfig, AdamWConfig, GradientsAccumulator, GradientsParams};
 use burn::tensor::Tensor;
+use rayon::prelude::*;
 use voltai_core::{Error, Progress, ProgressFn, Result};
 
 use crate::convert::scalar;
@@ -140,6 +141,122 @@ pub fn train_minibatch<M: Module>(
     config: &TrainConfig,
     batches: usize,
     mut train_loss: impl FnMut(&M, usize, usize) -> Result<Tensor<1>>,
+    val_loss: impl FnMut(&M) -> Result<f64>,
+    progress: &mut ProgressFn<'_>,
+) -> Result<Trained<M>> {
+    train_steps(
+        model,
+        config,
+        batches,
+        |model, epoch, b| {
+            let loss = train_loss(model, epoch, b)?;
+            let value = checked_value(&loss, epoch)?;
+            Ok((value, GradientsParams::from_grads(loss.backward(), model)))
+        },
+        val_loss,
+        progress,
+    )
+}
+
+/// Data-parallel form of [`train_minibatch`]: step `b` of an epoch is split
+/// by `shards(epoch, b)` into parts, each with its weight in the step's
+/// loss (for a mean loss: the part's share of the examples). Each part's
+/// loss `shard_loss(&model, part)` and its gradients are computed on its own
+/// thread, on a copy of the model with its own autodiff graph, and the
+/// weighted gradients are summed in the parts' order before the one
+/// optimiser step.
+///
+/// Why: a CPU backend whose element-wise operations run on one core leaves
+/// the others idle during a step; independent parts keep them busy. The
+/// split is the caller's and does not depend on the number of cores, so a
+/// seed gives the same result on any machine; with one part per step this
+/// is [`train_minibatch`] (up to the order of floating-point sums).
+pub fn train_minibatch_sharded<M, S>(
+    model: M,
+    config: &TrainConfig,
+    batches: usize,
+    mut shards: impl FnMut(usize, usize) -> Result<Vec<(S, f64)>>,
+    shard_loss: impl Fn(&M, S) -> Result<Tensor<1>> + Sync,
+    val_loss: impl FnMut(&M) -> Result<f64>,
+    progress: &mut ProgressFn<'_>,
+) -> Result<Trained<M>>
+where
+    M: Module + Send + Sync,
+    S: Send,
+{
+    train_steps(
+        model,
+        config,
+        batches,
+        |model, epoch, b| {
+            let parts = shards(epoch, b)?;
+            if parts.is_empty() {
+                return Err(Error::EmptyInput(format!(
+                    "step {b} of epoch {epoch} has no parts"
+                )));
+            }
+            if let Some((_, w)) = parts.iter().find(|(_, w)| !(w.is_finite() && *w > 0.0)) {
+                return Err(Error::invalid_parameter("shard weight", *w, "(0, inf)"));
+            }
+            let device = model.devices().into_iter().next().ok_or_else(|| {
+                Error::InvalidInput("the model has no parameters on any device".into())
+            })?;
+            let shard_loss = &shard_loss;
+            // Rayon keeps the parts' order in the results, so the sum below
+            // does not depend on which thread finished first.
+            let results: Vec<Result<(f64, GradientsParams)>> = parts
+                .into_par_iter()
+                .map(|(part, weight)| {
+                    // A fork shares the weights' values but not their
+                    // autodiff nodes: the parts' graphs stay apart, and their
+                    // backward passes can run at the same time.
+                    let copy = model.clone().fork(&device);
+                    let loss = shard_loss(&copy, part)?.mul_scalar(weight);
+                    let value = checked_value(&loss, epoch)?;
+                    Ok((value, GradientsParams::from_grads(loss.backward(), &copy)))
+                })
+                .collect();
+            let mut total = 0.0;
+            let mut summed = GradientsAccumulator::<M>::new();
+            for r in results {
+                let (value, grads) = r?;
+                total += value;
+                summed.accumulate(model, grads);
+            }
+            Ok((total, summed.grads()))
+        },
+        val_loss,
+        progress,
+    )
+}
+
+/// The loss's value, checked: finite, and tracked by autodiff.
+fn checked_value(loss: &Tensor<1>, epoch: usize) -> Result<f64> {
+    let value = scalar(loss.clone().detach());
+    if !value.is_finite() {
+        return Err(Error::numerical(
+            "training",
+            format!("loss became {value} at epoch {epoch}; lower the learning rate"),
+        ));
+    }
+    if !loss.is_tracked() {
+        return Err(Error::InvalidInput(
+            "the loss does not depend on any trainable parameter (every layer frozen, or \
+             the model is not on an autodiff device)"
+                .into(),
+        ));
+    }
+    Ok(value)
+}
+
+/// The one training loop: `step(&model, epoch, b)` gives the step's loss
+/// value and gradients, the optimiser applies them; validation, progress,
+/// early stopping and the best model as described for [`train`].
+fn train_steps<M: Module>(
+    model: M,
+    config: &TrainConfig,
+    batches: usize,
+    mut step: impl FnMut(&M, usize, usize) -> Result<(f64, GradientsParams)>,
     mut val_loss: impl FnMut(&M) -> Result<f64>,
     progress: &mut ProgressFn<'_>,
 ) -> Result<Trained<M>> {
@@ -164,23 +281,8 @@ pub fn train_minibatch<M: Module>(
         let lr = config.learning_rate_at(epoch);
         let mut total = 0.0;
         for b in 0..batches {
-            let loss = train_loss(&model, epoch, b)?;
-            let value = scalar(loss.clone().detach());
-            if !value.is_finite() {
-                return Err(Error::numerical(
-                    "training",
-                    format!("loss became {value} at epoch {epoch}; lower the learning rate"),
-                ));
-            }
-            if !loss.is_tracked() {
-                return Err(Error::InvalidInput(
-                    "the loss does not depend on any trainable parameter (every layer frozen, or \
-                     the model is not on an autodiff device)"
-                        .into(),
-                ));
-            }
+            let (value, grads) = step(&model, epoch, b)?;
             total += value;
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optimizer.step(lr, model, grads);
         }
         let val = val_loss(&model)?;

@@ -375,3 +375,97 @@ fn per_layer_cka_separates_layers_and_freezing_stops_updates() {
     assert_ne!(before.head, after.head);
     assert!(freeze_layers(trained, &["attention"]).is_err());
 }
+
+/// A linear model trained on the full batch and on weighted parts of it
+/// (each part on its own thread) ends at the same weights: the parts' weighted
+/// gradients sum to the full batch's. The parted run repeats bit for bit.
+#[test]
+fn sharded_steps_match_full_batch_steps() {
+    use burn::nn::{Linear, LinearConfig};
+    use burn::tensor::{Tensor, TensorData};
+    use voltai_neural::train::{train_minibatch, train_minibatch_sharded};
+    let _serial = serial();
+    let dev = device::cpu(3);
+    let n = 12;
+    let x: Vec<f32> = (0..n * 3)
+        .map(|k| ((k * 7 % 11) as f32 - 5.0) / 5.0)
+        .collect();
+    let y: Vec<f32> = (0..n)
+        .map(|i| 0.5 * x[3 * i] - 1.5 * x[3 * i + 1] + 0.25 * x[3 * i + 2] + 0.1)
+        .collect();
+    let rows = |ids: &[usize]| {
+        let xs: Vec<f32> = ids
+            .iter()
+            .flat_map(|&i| x[3 * i..3 * i + 3].to_vec())
+            .collect();
+        let ys: Vec<f32> = ids.iter().map(|&i| y[i]).collect();
+        (
+            Tensor::<2>::from_data(TensorData::new(xs, [ids.len(), 3]), &dev),
+            Tensor::<2>::from_data(TensorData::new(ys, [ids.len(), 1]), &dev),
+        )
+    };
+    let mse = |m: &Linear, ids: &[usize]| {
+        let (xs, ys) = rows(ids);
+        (m.forward(xs) - ys).powi_scalar(2).mean()
+    };
+    let init = || device::seeded(&dev, 5, |d| LinearConfig::new(3, 1).init(d));
+    let cfg = TrainConfig {
+        epochs: 6,
+        learning_rate: 5e-2,
+        patience: 6,
+        ..Default::default()
+    };
+    let all: Vec<usize> = (0..n).collect();
+    let weights =
+        |m: &Linear| -> Vec<f32> { m.weight.val().into_data().try_to_vec::<f32>().unwrap() };
+    let full = train_minibatch(
+        init(),
+        &cfg,
+        1,
+        |m, _, _| Ok(mse(m, &all)),
+        |_| Ok(0.0),
+        &mut |_| {},
+    )
+    .unwrap();
+    let sharded = |parts: Vec<Vec<usize>>| {
+        train_minibatch_sharded(
+            init(),
+            &cfg,
+            1,
+            |_, _| {
+                Ok(parts
+                    .iter()
+                    .map(|p| (p.clone(), p.len() as f64 / n as f64))
+                    .collect())
+            },
+            |m: &Linear, ids: Vec<usize>| Ok(mse(m, &ids)),
+            |_| Ok(0.0),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let three = vec![(0..5).collect(), (5..9).collect(), (9..n).collect()];
+    let a = sharded(three.clone());
+    let b = sharded(three);
+    let one = sharded(vec![all.clone()]);
+    assert_eq!(weights(&a.model), weights(&b.model));
+    for (p, q) in weights(&full.model).iter().zip(weights(&a.model)) {
+        assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+    }
+    assert_eq!(weights(&full.model), weights(&one.model));
+    // The weights moved: the comparison is not between two untouched inits.
+    assert_ne!(weights(&full.model), weights(&init()));
+    // A part with no weight, or a step with no part, is an error.
+    for parts in [vec![], vec![(all.clone(), 0.0)]] {
+        let r = train_minibatch_sharded(
+            init(),
+            &cfg,
+            1,
+            |_, _| Ok(parts.clone()),
+            |m: &Linear, ids: Vec<usize>| Ok(mse(m, &ids)),
+            |_| Ok(0.0),
+            &mut |_| {},
+        );
+        assert!(r.is_err());
+    }
+}

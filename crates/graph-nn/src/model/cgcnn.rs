@@ -8,11 +8,11 @@
 
 use burn::module::Module;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::{sigmoid, softplus};
+use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, IndexingUpdateOp, Tensor};
 
 use crate::graph::GraphBatch;
-use crate::model::{GraphNetConfig, Readout};
+use crate::model::{GraphNetConfig, Readout, softplus};
 
 /// One CGCNN convolution. The weight matrix acting on `[v_i, v_j, u_ij]`
 /// is held as its three blocks, so the atom blocks are applied once per
@@ -62,7 +62,7 @@ impl CgConv {
         let z = zi + zj + self.bond.forward(batch.edges.clone());
         let [e, _] = z.dims();
         let gate = sigmoid(z.clone().slice([0..e, 0..self.hidden]));
-        let core = softplus(z.slice([0..e, self.hidden..2 * self.hidden]), 1.0);
+        let core = softplus(z.slice([0..e, self.hidden..2 * self.hidden]));
         let messages = gate * core;
         let agg = Tensor::zeros(h.dims(), &h.device()).select_assign(
             0,
@@ -70,7 +70,7 @@ impl CgConv {
             messages,
             IndexingUpdateOp::Add,
         );
-        softplus(h + self.norm.forward(agg), 1.0)
+        softplus(h + self.norm.forward(agg))
     }
 }
 
@@ -112,6 +112,6 @@ impl Cgcnn {
         for conv in &self.convs {
             h = conv.forward(h, batch);
         }
-        self.readout.forward(h, batch, |t| softplus(t, 1.0), true)
+        self.readout.forward(h, batch, softplus, true)
     }
 }

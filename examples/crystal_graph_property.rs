@@ -177,7 +177,11 @@ fn main() -> Result<()> {
     let epochs = if quick { 4 } else { 80 };
     let members = if quick { 2 } else { MEMBERS };
     let mut results = Vec::new();
-    for arch in [Architecture::Cgcnn, Architecture::EdgeMpnn] {
+    for arch in [
+        Architecture::Cgcnn,
+        Architecture::EdgeMpnn,
+        Architecture::ThreeBody,
+    ] {
         let base = GraphModelParams::new(arch, Task::Regression)
             .hidden(48)?
             .layers(3)?

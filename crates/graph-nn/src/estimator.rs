@@ -156,12 +156,13 @@ impl GraphModelParams {
         }
     }
 
-    fn init(&self, edge_width: usize, device: &Device) -> GraphNet {
+    fn init(&self, widths: FeatureWidths, device: &Device) -> GraphNet {
         seeded(device, self.seed, |d| {
             GraphNetConfig {
                 architecture: self.architecture,
                 node: NODE_FEATURES,
-                edge: edge_width,
+                edge: widths.edge,
+                angle: widths.angle,
                 hidden: self.hidden,
                 layers: self.layers,
                 outputs: self.outputs(),
@@ -195,7 +196,7 @@ impl GraphModelParams {
                 graphs.len()
             )));
         }
-        let edge_width = graphs[0].edges.ncols();
+        let widths = FeatureWidths::of(&graphs[0]);
         let (mean, std) = match self.task {
             Task::Regression => {
                 let m = targets.iter().sum::<f64>() / targets.len() as f64;
@@ -247,7 +248,7 @@ impl GraphModelParams {
         let mut epoch_order: (usize, Vec<usize>) = (usize::MAX, Vec::new());
         let cfg = self.training;
         let trained = train_minibatch_sharded(
-            self.init(edge_width, device),
+            self.init(widths, device),
             &cfg,
             batches,
             |epoch, b| {
@@ -281,7 +282,7 @@ impl GraphModelParams {
         Ok(FittedGraphModel {
             net: trained.model,
             params: *self,
-            edge_width,
+            widths,
             mean,
             std,
             device: device.clone(),
@@ -376,12 +377,32 @@ fn metric(out: Tensor<2>, ys: &[f32], task: Task, device: &Device) -> Tensor<1> 
     }
 }
 
+/// Edge and angle feature widths a network is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FeatureWidths {
+    edge: usize,
+    angle: usize,
+}
+
+impl FeatureWidths {
+    fn of(graph: &CrystalGraph) -> Self {
+        FeatureWidths {
+            edge: graph.edges.ncols(),
+            angle: graph.angles.ncols(),
+        }
+    }
+}
+
+fn default_angle_width() -> usize {
+    crate::graph::GraphConfig::default().angle_bins
+}
+
 /// A trained graph model.
 #[derive(Debug)]
 pub struct FittedGraphModel {
     net: GraphNet,
     params: GraphModelParams,
-    edge_width: usize,
+    widths: FeatureWidths,
     mean: f64,
     std: f64,
     device: Device,
@@ -396,6 +417,9 @@ pub struct FittedGraphModel {
 struct GraphSettings {
     params: GraphModelParams,
     edge_width: usize,
+    /// Absent from files written before three-body models: the default.
+    #[serde(default = "default_angle_width")]
+    angle_width: usize,
     mean: f64,
     std: f64,
 }
@@ -404,7 +428,8 @@ impl Serialize for FittedGraphModel {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
         let settings = GraphSettings {
             params: self.params,
-            edge_width: self.edge_width,
+            edge_width: self.widths.edge,
+            angle_width: self.widths.angle,
             mean: self.mean,
             std: self.std,
         };
@@ -427,10 +452,14 @@ impl<'de> Deserialize<'de> for FittedGraphModel {
                 )));
             }
             let device = s.params.backend.device(s.params.seed)?;
+            let widths = FeatureWidths {
+                edge: s.edge_width,
+                angle: s.angle_width,
+            };
             Ok(FittedGraphModel {
-                net: saved.weights_into(s.params.init(s.edge_width, &device))?,
+                net: saved.weights_into(s.params.init(widths, &device))?,
                 params: s.params,
-                edge_width: s.edge_width,
+                widths,
                 mean: s.mean,
                 std: s.std,
                 device,
@@ -450,11 +479,11 @@ impl FittedGraphModel {
     /// Raw network outputs `[n, outputs]`, in batches of
     /// [`PREDICT_BATCH`] graphs run in parallel (results in input order).
     fn outputs(&self, graphs: &[CrystalGraph]) -> Result<Vec<Vec<f32>>> {
-        if let Some(g) = graphs.iter().find(|g| g.edges.ncols() != self.edge_width) {
+        if let Some(g) = graphs.iter().find(|g| FeatureWidths::of(g) != self.widths) {
             return Err(Error::shape_mismatch(
-                "edge feature width",
-                vec![self.edge_width],
-                vec![g.edges.ncols()],
+                "edge and angle feature widths",
+                vec![self.widths.edge, self.widths.angle],
+                vec![g.edges.ncols(), g.angles.ncols()],
             ));
         }
         // The network without autodiff, on the plain device: prediction then

@@ -89,6 +89,26 @@ impl GaussianExpansion {
     }
 }
 
+/// Gaussian expansion of a bond angle's cosine: `n` centres evenly spaced
+/// over [−1, 1], width their spacing (as [`GaussianExpansion`] for
+/// distances; ALIGNN expands angles the same way).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AngleExpansion {
+    /// Number of centres (≥ 2).
+    pub n: usize,
+}
+
+impl AngleExpansion {
+    /// Expands one cosine into `out` (length `n`).
+    pub fn expand(&self, cos: f64, out: &mut [f32]) {
+        let step = 2.0 / (self.n.max(2) - 1) as f64;
+        for (k, o) in out.iter_mut().enumerate() {
+            let mu = -1.0 + k as f64 * step;
+            *o = (-((cos - mu) / step).powi(2)).exp() as f32;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

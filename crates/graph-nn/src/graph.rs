@@ -6,8 +6,8 @@ use ndarray::Array2;
 use petgraph::graph::DiGraph;
 use voltai_core::{Error, Result};
 
-use crate::features::{GaussianExpansion, NODE_FEATURES, node_features};
-use crate::neighbors::{NeighborMode, neighbors};
+use crate::features::{AngleExpansion, GaussianExpansion, NODE_FEATURES, node_features};
+use crate::neighbors::{NeighborList, NeighborMode, neighbors};
 use crate::structure::Structure;
 
 /// How a structure becomes a graph.
@@ -17,6 +17,11 @@ pub struct GraphConfig {
     pub neighbors: NeighborMode,
     /// Gaussian distance expansion for edge features (default 0–8 Å, 41).
     pub expansion: GaussianExpansion,
+    /// Bond angles for three-body layers: pairs among each atom's
+    /// `angle_neighbors` nearest edges (default 6; 0 builds no angles).
+    pub angle_neighbors: usize,
+    /// Gaussians over cos θ ∈ [−1, 1] for angle features (default 8, ≥ 2).
+    pub angle_bins: usize,
 }
 
 impl Default for GraphConfig {
@@ -27,6 +32,8 @@ impl Default for GraphConfig {
                 max_neighbors: 12,
             },
             expansion: GaussianExpansion { cutoff: 8.0, n: 41 },
+            angle_neighbors: 6,
+            angle_bins: 8,
         }
     }
 }
@@ -44,6 +51,14 @@ pub struct CrystalGraph {
     pub distances: Vec<f64>,
     /// Expanded edge features (`n_edges × expansion.n`).
     pub edges: Array2<f32>,
+    /// Edge pairs `[a, b]` sharing their source atom i (edges i→j and i→k,
+    /// j ≠ k as images): edge a gathers from edge b through the bond angle
+    /// j–i–k. The line graph of three-body layers (ALIGNN, M3GNet).
+    pub triplets: Vec<[usize; 2]>,
+    /// cos θ of each triplet's angle j–i–k.
+    pub cos_angles: Vec<f64>,
+    /// Expanded angle features (`n_triplets × angle_bins`).
+    pub angles: Array2<f32>,
 }
 
 impl CrystalGraph {
@@ -55,6 +70,13 @@ impl CrystalGraph {
             return Err(Error::invalid_parameter(
                 "expansion.n",
                 config.expansion.n,
+                "2 or more",
+            ));
+        }
+        if config.angle_bins < 2 {
+            return Err(Error::invalid_parameter(
+                "angle_bins",
+                config.angle_bins,
                 "2 or more",
             ));
         }
@@ -80,13 +102,31 @@ impl CrystalGraph {
                 config.expansion.expand(nb.distance, row);
             }
         }
+        let (triplets, cos_angles) = bond_angles(&list, config.angle_neighbors);
+        let angle_expansion = AngleExpansion {
+            n: config.angle_bins,
+        };
+        let mut angles = Array2::<f32>::zeros((triplets.len(), config.angle_bins));
+        for (t, c) in cos_angles.iter().enumerate() {
+            if let Some(row) = angles.row_mut(t).into_slice() {
+                angle_expansion.expand(*c, row);
+            }
+        }
         Ok(CrystalGraph {
             nodes: node_features(structure),
             sources,
             targets,
             distances,
             edges,
+            triplets,
+            cos_angles,
+            angles,
         })
+    }
+
+    /// Number of triplets (bond angles).
+    pub fn num_triplets(&self) -> usize {
+        self.triplets.len()
     }
 
     /// Number of nodes.
@@ -135,6 +175,27 @@ impl CrystalGraph {
                     .unwrap_or(0)
             )));
         }
+        if self.angles.nrows() != self.triplets.len()
+            || self.cos_angles.len() != self.triplets.len()
+        {
+            return Err(Error::InvalidInput(format!(
+                "{} triplets, {} angle feature rows and {} cosines",
+                self.triplets.len(),
+                self.angles.nrows(),
+                self.cos_angles.len()
+            )));
+        }
+        if let Some(t) = self.triplets.iter().position(|p| p[0] >= e || p[1] >= e) {
+            return Err(Error::InvalidInput(format!(
+                "triplet {t} joins edges {:?}, but the graph has {e} edges",
+                self.triplets[t]
+            )));
+        }
+        if let Some(k) = self.angles.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "angle feature {k} (row-major) is not finite"
+            )));
+        }
         if let Some(k) = self.nodes.iter().position(|v| !v.is_finite()) {
             return Err(Error::InvalidInput(format!(
                 "node feature {k} (row-major) is not finite"
@@ -160,6 +221,41 @@ impl CrystalGraph {
     }
 }
 
+/// Pairs among the `k` nearest edges of each atom (both orders), with the
+/// cosine of the angle between them. Edges of one atom are contiguous and
+/// sorted by distance in the neighbour list.
+fn bond_angles(list: &NeighborList, k: usize) -> (Vec<[usize; 2]>, Vec<f64>) {
+    let (mut triplets, mut cosines) = (Vec::new(), Vec::new());
+    let mut offset = 0;
+    for site in &list.per_site {
+        let near = &site[..k.min(site.len())];
+        for (a, na) in near.iter().enumerate() {
+            for (b, nb) in near.iter().enumerate() {
+                if a == b {
+                    continue;
+                }
+                let dot: f64 = (0..3).map(|d| na.vector[d] * nb.vector[d]).sum();
+                let c = (dot / (na.distance * nb.distance)).clamp(-1.0, 1.0);
+                triplets.push([offset + a, offset + b]);
+                cosines.push(c);
+            }
+        }
+        offset += site.len();
+    }
+    (triplets, cosines)
+}
+
+/// The triplets of a batch: batch-wide edge indices and angle features.
+#[derive(Debug, Clone)]
+pub struct TripletBatch {
+    /// The edge that gathers, per triplet `[T]`.
+    pub first: Tensor<1, Int>,
+    /// The edge it gathers from `[T]`.
+    pub second: Tensor<1, Int>,
+    /// Angle features `[T, angle_bins]`.
+    pub angles: Tensor<2>,
+}
+
 /// Several graphs as one disconnected graph, in tensors on a device.
 #[derive(Debug, Clone)]
 pub struct GraphBatch {
@@ -179,6 +275,11 @@ pub struct GraphBatch {
     pub num_graphs: usize,
     /// Number of nodes in the batch.
     pub num_nodes: usize,
+    /// Number of edges in the batch.
+    pub num_edges: usize,
+    /// The bond-angle triplets; `None` when no atom of the batch has two
+    /// neighbours within the angle range (then there are no angles).
+    pub triplets: Option<TripletBatch>,
 }
 
 impl GraphBatch {
@@ -188,6 +289,7 @@ impl GraphBatch {
             .first()
             .ok_or_else(|| Error::EmptyInput("a batch needs at least one graph".into()))?;
         let g = first.edges.ncols();
+        let a = first.angles.ncols();
         let (mut nodes, mut edges, mut src, mut dst, mut owner, mut inv) = (
             Vec::new(),
             Vec::new(),
@@ -196,13 +298,22 @@ impl GraphBatch {
             Vec::new(),
             Vec::new(),
         );
+        let (mut t_first, mut t_second, mut angles) = (Vec::new(), Vec::new(), Vec::new());
         let mut offset = 0usize;
+        let mut edge_offset = 0usize;
         for (b, graph) in graphs.iter().enumerate() {
-            if graph.edges.ncols() != g || graph.nodes.ncols() != NODE_FEATURES {
+            if graph.edges.ncols() != g
+                || graph.nodes.ncols() != NODE_FEATURES
+                || graph.angles.ncols() != a
+            {
                 return Err(Error::shape_mismatch(
-                    "graph feature widths in a batch",
-                    vec![NODE_FEATURES, g],
-                    vec![graph.nodes.ncols(), graph.edges.ncols()],
+                    "graph feature widths (node, edge, angle) in a batch",
+                    vec![NODE_FEATURES, g, a],
+                    vec![
+                        graph.nodes.ncols(),
+                        graph.edges.ncols(),
+                        graph.angles.ncols(),
+                    ],
                 ));
             }
             graph.check().map_err(|e| match e {
@@ -217,9 +328,19 @@ impl GraphBatch {
             dst.extend(graph.targets.iter().map(|t| (t + offset) as i64));
             owner.extend(std::iter::repeat_n(b as i64, graph.num_nodes()));
             inv.push(1.0 / graph.num_nodes() as f32);
+            t_first.extend(graph.triplets.iter().map(|t| (t[0] + edge_offset) as i64));
+            t_second.extend(graph.triplets.iter().map(|t| (t[1] + edge_offset) as i64));
+            angles.extend(graph.angles.iter().copied());
             offset += graph.num_nodes();
+            edge_offset += graph.num_edges();
         }
         let n_edges = src.len();
+        let n_triplets = t_first.len();
+        let triplets = (n_triplets > 0).then(|| TripletBatch {
+            first: Tensor::from_data(TensorData::new(t_first, [n_triplets]), device),
+            second: Tensor::from_data(TensorData::new(t_second, [n_triplets]), device),
+            angles: Tensor::from_data(TensorData::new(angles, [n_triplets, a]), device),
+        });
         Ok(GraphBatch {
             nodes: Tensor::from_data(TensorData::new(nodes, [offset, NODE_FEATURES]), device),
             edges: Tensor::from_data(TensorData::new(edges, [n_edges, g]), device),
@@ -229,6 +350,8 @@ impl GraphBatch {
             inv_sizes: Tensor::from_data(TensorData::new(inv, [graphs.len(), 1]), device),
             num_graphs: graphs.len(),
             num_nodes: offset,
+            num_edges: n_edges,
+            triplets,
         })
     }
 }

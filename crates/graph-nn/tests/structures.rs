@@ -193,3 +193,59 @@ proptest! {
         let _ = parse_extxyz(&text, "fuzz");
     }
 }
+
+/// Simple cubic (a = 3 Å): the six nearest bonds of the atom are ±x, ±y,
+/// ±z, so its 30 ordered bond pairs are 24 right angles and 6 straight
+/// ones; each pair joins two edges of the same atom, and the angle features
+/// peak at the centre nearest the cosine.
+#[test]
+fn bond_angles_of_simple_cubic_are_right_and_straight() {
+    use voltai_graph_nn::graph::{CrystalGraph, GraphConfig};
+    use voltai_graph_nn::lattice::Lattice;
+    use voltai_graph_nn::structure::{Site, Structure};
+    let lattice = Lattice::from_parameters(3.0, 3.0, 3.0, 90.0, 90.0, 90.0).unwrap();
+    let s = Structure::new(lattice, vec![Site::ordered(3, [0.0; 3]).unwrap()]).unwrap();
+    let g = CrystalGraph::new(&s, &GraphConfig::default()).unwrap();
+    assert_eq!(g.num_edges(), 12);
+    assert_eq!(g.num_triplets(), 30);
+    let right = g.cos_angles.iter().filter(|c| c.abs() < 1e-12).count();
+    let straight = g
+        .cos_angles
+        .iter()
+        .filter(|c| (**c + 1.0).abs() < 1e-12)
+        .count();
+    assert_eq!((right, straight), (24, 6));
+    for (t, [a, b]) in g.triplets.iter().enumerate() {
+        assert_ne!(a, b);
+        assert!(
+            *a < 6 && *b < 6,
+            "triplet {t} uses a bond beyond the six nearest"
+        );
+        assert_eq!(g.sources[*a], g.sources[*b]);
+        let row = g.angles.row(t);
+        // 8 centres over [−1, 1]: −1 is centre 0; 0 lies between centres 3 and 4.
+        let peak = row
+            .iter()
+            .enumerate()
+            .max_by(|x, y| x.1.total_cmp(y.1))
+            .unwrap()
+            .0;
+        if (g.cos_angles[t] + 1.0).abs() < 1e-12 {
+            assert_eq!(peak, 0);
+            assert!((row[0] - 1.0).abs() < 1e-6);
+        } else {
+            assert!(peak == 3 || peak == 4);
+        }
+    }
+    // No angles when asked for none; a one-bin expansion is refused.
+    let none = GraphConfig {
+        angle_neighbors: 0,
+        ..GraphConfig::default()
+    };
+    assert_eq!(CrystalGraph::new(&s, &none).unwrap().num_triplets(), 0);
+    let one_bin = GraphConfig {
+        angle_bins: 1,
+        ..GraphConfig::default()
+    };
+    assert!(CrystalGraph::new(&s, &one_bin).is_err());
+}

@@ -24,7 +24,11 @@ use common::{SERIAL, obelix_graphs};
 fn obelix_loss_falls_and_runs_repeat() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (graphs, y) = obelix_graphs(48);
-    for arch in [Architecture::Cgcnn, Architecture::EdgeMpnn] {
+    for arch in [
+        Architecture::Cgcnn,
+        Architecture::EdgeMpnn,
+        Architecture::ThreeBody,
+    ] {
         let params = GraphModelParams::new(arch, Task::Regression)
             .hidden(32)
             .unwrap()
@@ -57,6 +61,33 @@ fn obelix_loss_falls_and_runs_repeat() {
         assert_eq!(loaded.predict(&graphs).unwrap(), pa);
         std::fs::remove_file(&path).ok();
     }
+}
+
+/// burn's CPU backend and the parted training steps share rayon's pool:
+/// with one worker thread or two, the same seed trains the same network.
+#[test]
+fn the_thread_count_does_not_change_the_model() {
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (graphs, y) = obelix_graphs(24);
+    let params = GraphModelParams::new(Architecture::ThreeBody, Task::Regression)
+        .hidden(16)
+        .unwrap()
+        .layers(2)
+        .unwrap()
+        .batch_size(8)
+        .unwrap()
+        .training(3, 3e-3, 3, 0.0)
+        .unwrap()
+        .seed(11);
+    let data = GraphData::new(&graphs, &y).unwrap();
+    let with = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| params.fit(&data).unwrap().predict(&graphs).unwrap())
+    };
+    assert_eq!(with(1), with(2));
 }
 
 /// A seed ensemble is its members, each the model its derived seed fits

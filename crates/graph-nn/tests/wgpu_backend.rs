@@ -1,4 +1,4 @@
-//! CGCNN and the edge-updating network give the same forward pass and the
+//! CGCNN, the edge-updating network and the three-body network give the same forward pass and the
 //! same parameters after backward passes and optimiser steps on burn's CPU
 //! (`flex`) and wgpu backends. On a GPU-less machine wgpu runs on Mesa's
 //! software Vulkan driver (`mesa-vulkan-drivers libvulkan1`, installed by
@@ -25,6 +25,7 @@ fn config(architecture: Architecture) -> GraphNetConfig {
         architecture,
         node: NODE_FEATURES,
         edge: 41,
+        angle: 8,
         hidden: 16,
         layers: 2,
         outputs: 1,
@@ -52,7 +53,11 @@ fn cpu_and_wgpu_agree_on_forward_and_training_steps() {
         .collect();
     let refs: Vec<&CrystalGraph> = graphs.iter().collect();
     let targets = [0.5f32, -1.0, 0.2, 1.3];
-    for arch in [Architecture::Cgcnn, Architecture::EdgeMpnn] {
+    for arch in [
+        Architecture::Cgcnn,
+        Architecture::EdgeMpnn,
+        Architecture::ThreeBody,
+    ] {
         let cpu = Device::flex().autodiff();
         cpu.seed(3);
         let init = config(arch).init(&cpu);

@@ -3,6 +3,7 @@
 
 pub mod cgcnn;
 pub mod mpnn;
+pub mod three_body;
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
@@ -14,6 +15,7 @@ use crate::graph::GraphBatch;
 
 pub use cgcnn::{CgConv, Cgcnn};
 pub use mpnn::{EdgeMpnn, EdgeUpdateLayer};
+pub use three_body::{ThreeBodyLayer, ThreeBodyNet, TripletUpdate};
 
 /// Softplus, `ln(1 + eˣ)`, computed as `−log σ(−x)`: the same function,
 /// but burn's CPU backend has log-sigmoid and its gradient as single fused
@@ -78,6 +80,9 @@ pub enum Architecture {
     Cgcnn,
     /// Message passing with edge updates.
     EdgeMpnn,
+    /// Edge updates through bond angles (line graph), then message passing
+    /// with edge updates.
+    ThreeBody,
 }
 
 /// A network of either architecture.
@@ -87,6 +92,8 @@ pub enum GraphNet {
     Cgcnn(Cgcnn),
     /// Edge-updating message passing.
     EdgeMpnn(EdgeMpnn),
+    /// Three-body message passing.
+    ThreeBody(ThreeBodyNet),
 }
 
 /// Shape of a [`GraphNet`].
@@ -98,6 +105,9 @@ pub struct GraphNetConfig {
     pub node: usize,
     /// Edge feature width (number of Gaussians).
     pub edge: usize,
+    /// Angle feature width (`GraphConfig::angle_bins`; used by
+    /// [`Architecture::ThreeBody`] only).
+    pub angle: usize,
     /// Hidden width.
     pub hidden: usize,
     /// Message-passing layers.
@@ -112,6 +122,7 @@ impl GraphNetConfig {
         match self.architecture {
             Architecture::Cgcnn => GraphNet::Cgcnn(Cgcnn::new(self, device)),
             Architecture::EdgeMpnn => GraphNet::EdgeMpnn(EdgeMpnn::new(self, device)),
+            Architecture::ThreeBody => GraphNet::ThreeBody(ThreeBodyNet::new(self, device)),
         }
     }
 }
@@ -122,6 +133,7 @@ impl GraphNet {
         match self {
             GraphNet::Cgcnn(m) => m.forward(batch),
             GraphNet::EdgeMpnn(m) => m.forward(batch),
+            GraphNet::ThreeBody(m) => m.forward(batch),
         }
     }
 }

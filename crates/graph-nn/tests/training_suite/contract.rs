@@ -59,7 +59,11 @@ fn graph_models_meet_the_contract() -> Result<()> {
         fuzz_cases: 16,
         ..ContractOptions::default()
     };
-    for arch in [Architecture::Cgcnn, Architecture::EdgeMpnn] {
+    for arch in [
+        Architecture::Cgcnn,
+        Architecture::EdgeMpnn,
+        Architecture::ThreeBody,
+    ] {
         for (task, targets) in [
             (Task::Regression, &y),
             (Task::Classification { classes: 2 }, &labels),

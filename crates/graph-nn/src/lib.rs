@@ -28,6 +28,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod descriptors;
 pub mod element;
 pub mod ensemble;
 pub mod estimator;

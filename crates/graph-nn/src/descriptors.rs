@@ -6,13 +6,15 @@
 //!   within 1.25 × the sum of covalent radii (Li–O up to 2.4 Å, Li–S up to
 //!   2.9 Å), each weighted by its non-Li occupancy.
 //! - **Li–Li distance**: mean over Li sites of the distance to the nearest
-//!   other Li-bearing site (the shortest hop), capped at [`HOP_RANGE`].
+//!   other Li-bearing site at least [`MIN_HOP`] away (the shortest hop),
+//!   capped at [`HOP_RANGE`].
 //! - **Free-volume fraction**: `1 − Σ occupancy · (4/3)π r³ / V` with
 //!   covalent radii (can be negative in dense structures: the spheres
 //!   overlap).
 //! - **Bottleneck radius**: for each hop from a Li site to a Li-bearing site
 //!   within [`HOP_RANGE`], the free radius at the hop's midpoint (distance to
-//!   the nearest other atom minus its covalent radius); per Li site the widest
+//!   the nearest non-Li occupant of a site other than the hop's ends, minus
+//!   its covalent radius); per Li site the widest
 //!   hop, averaged over Li sites. 0 when no hop is in range or every hop is
 //!   blocked (negative free radius).
 //!
@@ -27,6 +29,10 @@ use crate::structure::{Site, Structure};
 
 /// Longest Li–Li hop considered (Å).
 pub const HOP_RANGE: f64 = 5.0;
+
+/// Shortest Li–Li distance counted as a hop (Å): closer Li positions are
+/// split sites of one disordered Li, never occupied together.
+pub const MIN_HOP: f64 = 1.5;
 
 /// Radius of the neighbour search around each Li site (Å): hops up to
 /// [`HOP_RANGE`] and the atoms around their midpoints.
@@ -60,6 +66,24 @@ pub struct IonicDescriptors {
 }
 
 impl IonicDescriptors {
+    /// The values brought to order one by fixed typical scales (Li
+    /// fraction as it is, coordination / 6, hop / 5 Å, free volume as it
+    /// is, bottleneck / 1 Å), as `f32` graph-level features for a network.
+    /// Fixed scales, not training statistics: a graph's features do not
+    /// depend on which other graphs were seen.
+    pub fn to_features(&self) -> Vec<f32> {
+        [
+            self.li_fraction,
+            self.li_coordination / 6.0,
+            self.li_li_distance / HOP_RANGE,
+            self.free_volume_fraction,
+            self.bottleneck_radius,
+        ]
+        .iter()
+        .map(|v| *v as f32)
+        .collect()
+    }
+
     /// The values in the order of [`IONIC_DESCRIPTOR_NAMES`].
     pub fn to_vec(&self) -> Vec<f64> {
         vec![
@@ -93,6 +117,11 @@ pub fn ionic_descriptors(structure: &Structure) -> Result<IonicDescriptors> {
         )));
     }
     let total: f64 = structure.sites.iter().map(Site::total_occupancy).sum();
+    if !(total.is_finite() && total > 0.0) {
+        return Err(Error::InvalidInput(format!(
+            "the sites' occupancies sum to {total}"
+        )));
+    }
     let li: Vec<f64> = structure.sites.iter().map(li_occupancy).collect();
     let li_total: f64 = li.iter().sum();
     let covered: f64 = structure
@@ -134,13 +163,19 @@ pub fn ionic_descriptors(structure: &Structure) -> Result<IonicDescriptors> {
                     n_coord += o.occupancy;
                 }
             }
-            if li[nb.target] > 0.0 && nb.distance <= HOP_RANGE && nb.distance > 1e-8 {
+            if li[nb.target] > 0.0 && nb.distance <= HOP_RANGE && nb.distance >= MIN_HOP {
                 nearest_li = nearest_li.min(nb.distance);
-                // Free radius at the hop's midpoint: the nearest non-Li atom
-                // other than the hop's ends, less its covalent radius.
+                // Free radius at the hop's midpoint: the nearest non-Li
+                // occupant of any site other than the hop's two ends, less
+                // its covalent radius (the start site is not in its own
+                // list; the end site is skipped, so a mixed Li/X end does
+                // not block its own hop).
                 let mid = [nb.vector[0] / 2.0, nb.vector[1] / 2.0, nb.vector[2] / 2.0];
                 let mut free = f64::INFINITY;
-                for k in site_neighbors {
+                for k in site_neighbors
+                    .iter()
+                    .filter(|k| !(k.target == nb.target && k.image == nb.image))
+                {
                     for o in structure.sites[k.target]
                         .occupants
                         .iter()

@@ -163,6 +163,7 @@ impl GraphModelParams {
                 node: NODE_FEATURES,
                 edge: widths.edge,
                 angle: widths.angle,
+                globals: widths.globals,
                 hidden: self.hidden,
                 layers: self.layers,
                 outputs: self.outputs(),
@@ -197,6 +198,13 @@ impl GraphModelParams {
             )));
         }
         let widths = FeatureWidths::of(&graphs[0]);
+        if let Some(g) = graphs.iter().find(|g| FeatureWidths::of(g) != widths) {
+            return Err(Error::shape_mismatch(
+                "edge, angle and graph-level feature widths of the training graphs",
+                vec![widths.edge, widths.angle, widths.globals],
+                vec![g.edges.ncols(), g.angles.ncols(), g.globals.len()],
+            ));
+        }
         let (mean, std) = match self.task {
             Task::Regression => {
                 let m = targets.iter().sum::<f64>() / targets.len() as f64;
@@ -382,6 +390,7 @@ fn metric(out: Tensor<2>, ys: &[f32], task: Task, device: &Device) -> Tensor<1> 
 struct FeatureWidths {
     edge: usize,
     angle: usize,
+    globals: usize,
 }
 
 impl FeatureWidths {
@@ -389,6 +398,7 @@ impl FeatureWidths {
         FeatureWidths {
             edge: graph.edges.ncols(),
             angle: graph.angles.ncols(),
+            globals: graph.globals.len(),
         }
     }
 }
@@ -420,6 +430,9 @@ struct GraphSettings {
     /// Absent from files written before three-body models: the default.
     #[serde(default = "default_angle_width")]
     angle_width: usize,
+    /// Absent from files written before graph-level features: none.
+    #[serde(default)]
+    global_width: usize,
     mean: f64,
     std: f64,
 }
@@ -430,6 +443,7 @@ impl Serialize for FittedGraphModel {
             params: self.params,
             edge_width: self.widths.edge,
             angle_width: self.widths.angle,
+            global_width: self.widths.globals,
             mean: self.mean,
             std: self.std,
         };
@@ -455,6 +469,7 @@ impl<'de> Deserialize<'de> for FittedGraphModel {
             let widths = FeatureWidths {
                 edge: s.edge_width,
                 angle: s.angle_width,
+                globals: s.global_width,
             };
             Ok(FittedGraphModel {
                 net: saved.weights_into(s.params.init(widths, &device))?,
@@ -481,9 +496,9 @@ impl FittedGraphModel {
     fn outputs(&self, graphs: &[CrystalGraph]) -> Result<Vec<Vec<f32>>> {
         if let Some(g) = graphs.iter().find(|g| FeatureWidths::of(g) != self.widths) {
             return Err(Error::shape_mismatch(
-                "edge and angle feature widths",
-                vec![self.widths.edge, self.widths.angle],
-                vec![g.edges.ncols(), g.angles.ncols()],
+                "edge, angle and graph-level feature widths",
+                vec![self.widths.edge, self.widths.angle, self.widths.globals],
+                vec![g.edges.ncols(), g.angles.ncols(), g.globals.len()],
             ));
         }
         // The network without autodiff, on the plain device: prediction then

@@ -6,6 +6,7 @@ use ndarray::Array2;
 use petgraph::graph::DiGraph;
 use voltai_core::{Error, Result};
 
+use crate::descriptors::ionic_descriptors;
 use crate::features::{AngleExpansion, GaussianExpansion, NODE_FEATURES, node_features};
 use crate::neighbors::{NeighborList, NeighborMode, neighbors};
 use crate::structure::Structure;
@@ -22,6 +23,11 @@ pub struct GraphConfig {
     pub angle_neighbors: usize,
     /// Gaussians over cos θ ∈ [−1, 1] for angle features (default 8, ≥ 2).
     pub angle_bins: usize,
+    /// Attach the structure's ionic-conduction descriptors as graph-level
+    /// features ([`crate::descriptors::IonicDescriptors::to_features`]),
+    /// which every network's readout then joins to the pooled atom states
+    /// (default false).
+    pub ionic_descriptors: bool,
 }
 
 impl Default for GraphConfig {
@@ -34,6 +40,7 @@ impl Default for GraphConfig {
             expansion: GaussianExpansion { cutoff: 8.0, n: 41 },
             angle_neighbors: 6,
             angle_bins: 8,
+            ionic_descriptors: false,
         }
     }
 }
@@ -59,6 +66,8 @@ pub struct CrystalGraph {
     pub cos_angles: Vec<f64>,
     /// Expanded angle features (`n_triplets × angle_bins`).
     pub angles: Array2<f32>,
+    /// Graph-level features (empty unless the config asks for them).
+    pub globals: Vec<f32>,
 }
 
 impl CrystalGraph {
@@ -112,6 +121,11 @@ impl CrystalGraph {
                 angle_expansion.expand(*c, row);
             }
         }
+        let globals = if config.ionic_descriptors {
+            ionic_descriptors(structure)?.to_features()
+        } else {
+            Vec::new()
+        };
         Ok(CrystalGraph {
             nodes: node_features(structure),
             sources,
@@ -121,6 +135,7 @@ impl CrystalGraph {
             triplets,
             cos_angles,
             angles,
+            globals,
         })
     }
 
@@ -189,6 +204,11 @@ impl CrystalGraph {
             return Err(Error::InvalidInput(format!(
                 "triplet {t} joins edges {:?}, but the graph has {e} edges",
                 self.triplets[t]
+            )));
+        }
+        if let Some(k) = self.globals.iter().position(|v| !v.is_finite()) {
+            return Err(Error::InvalidInput(format!(
+                "graph-level feature {k} is not finite"
             )));
         }
         if let Some(k) = self.angles.iter().position(|v| !v.is_finite()) {
@@ -280,6 +300,8 @@ pub struct GraphBatch {
     /// The bond-angle triplets; `None` when no atom of the batch has two
     /// neighbours within the angle range (then there are no angles).
     pub triplets: Option<TripletBatch>,
+    /// Graph-level features `[B, width]`; `None` when the graphs have none.
+    pub globals: Option<Tensor<2>>,
 }
 
 impl GraphBatch {
@@ -290,6 +312,8 @@ impl GraphBatch {
             .ok_or_else(|| Error::EmptyInput("a batch needs at least one graph".into()))?;
         let g = first.edges.ncols();
         let a = first.angles.ncols();
+        let width = first.globals.len();
+        let mut globals = Vec::with_capacity(width * graphs.len());
         let (mut nodes, mut edges, mut src, mut dst, mut owner, mut inv) = (
             Vec::new(),
             Vec::new(),
@@ -305,14 +329,16 @@ impl GraphBatch {
             if graph.edges.ncols() != g
                 || graph.nodes.ncols() != NODE_FEATURES
                 || graph.angles.ncols() != a
+                || graph.globals.len() != width
             {
                 return Err(Error::shape_mismatch(
-                    "graph feature widths (node, edge, angle) in a batch",
-                    vec![NODE_FEATURES, g, a],
+                    "graph feature widths (node, edge, angle, graph-level) in a batch",
+                    vec![NODE_FEATURES, g, a, width],
                     vec![
                         graph.nodes.ncols(),
                         graph.edges.ncols(),
                         graph.angles.ncols(),
+                        graph.globals.len(),
                     ],
                 ));
             }
@@ -331,6 +357,7 @@ impl GraphBatch {
             t_first.extend(graph.triplets.iter().map(|t| (t[0] + edge_offset) as i64));
             t_second.extend(graph.triplets.iter().map(|t| (t[1] + edge_offset) as i64));
             angles.extend(graph.angles.iter().copied());
+            globals.extend(graph.globals.iter().copied());
             offset += graph.num_nodes();
             edge_offset += graph.num_edges();
         }
@@ -352,6 +379,9 @@ impl GraphBatch {
             num_nodes: offset,
             num_edges: n_edges,
             triplets,
+            globals: (width > 0).then(|| {
+                Tensor::from_data(TensorData::new(globals, [graphs.len(), width]), device)
+            }),
         })
     }
 }

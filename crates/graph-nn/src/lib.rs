@@ -7,9 +7,12 @@
 //! - [`neighbors`]: periodic neighbour lists (radius, k-nearest, capped),
 //!   correct for skewed and small cells, linear in the number of atoms.
 //! - [`graph`]: crystal graphs (petgraph view, batched burn tensors) with
-//!   CGCNN node features (occupancy-weighted on disordered sites) and
-//!   Gaussian-expanded distances.
-//! - [`model`]: CGCNN and an edge-updating message-passing network;
+//!   CGCNN node features (occupancy-weighted on disordered sites),
+//!   Gaussian-expanded distances and bond angles.
+//! - [`descriptors`]: structure-level ionic-conduction descriptors (Li
+//!   coordination, hop length, free volume, hop bottleneck).
+//! - [`model`]: CGCNN, an edge-updating message-passing network and a
+//!   three-body network over bond angles;
 //!   [`estimator`]: parameters → fitted model for regression or
 //!   classification, trained with `voltai-neural`'s toolkit;
 //!   [`ensemble`]: seed ensembles whose spread gives an interval.

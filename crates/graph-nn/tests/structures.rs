@@ -237,6 +237,28 @@ fn bond_angles_of_simple_cubic_are_right_and_straight() {
             assert!(peak == 3 || peak == 4);
         }
     }
+    // Graph-level descriptors when asked for; a batch cannot mix graphs
+    // with and without them.
+    let with_globals = CrystalGraph::new(
+        &s,
+        &GraphConfig {
+            ionic_descriptors: true,
+            ..GraphConfig::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        with_globals.globals,
+        voltai_graph_nn::descriptors::ionic_descriptors(&s)
+            .unwrap()
+            .to_features()
+    );
+    assert!(g.globals.is_empty());
+    let cpu = burn::tensor::Device::flex();
+    assert!(voltai_graph_nn::graph::GraphBatch::new(&[&g, &with_globals], &cpu).is_err());
+    let batch =
+        voltai_graph_nn::graph::GraphBatch::new(&[&with_globals, &with_globals], &cpu).unwrap();
+    assert_eq!(batch.globals.unwrap().dims(), [2, 5]);
     // No angles when asked for none; a one-bin expansion is refused.
     let none = GraphConfig {
         angle_neighbors: 0,

@@ -26,6 +26,7 @@ fn config(architecture: Architecture) -> GraphNetConfig {
         node: NODE_FEATURES,
         edge: 41,
         angle: 8,
+        globals: 5,
         hidden: 16,
         layers: 2,
         outputs: 1,
@@ -46,7 +47,11 @@ fn cpu_and_wgpu_agree_on_forward_and_training_steps() {
         .map(|n| {
             CrystalGraph::new(
                 &read_structure(m.join(format!("{n}.cif"))).unwrap(),
-                &GraphConfig::default(),
+                // Graph-level descriptors on, so the readout's join is checked too.
+                &GraphConfig {
+                    ionic_descriptors: true,
+                    ..GraphConfig::default()
+                },
             )
             .unwrap()
         })

@@ -286,6 +286,12 @@ fn train_steps<M: Module>(
             model = optimizer.step(lr, model, grads);
         }
         let val = val_loss(&model)?;
+        if !val.is_finite() {
+            return Err(Error::numerical(
+                "training",
+                format!("validation loss became {val} at epoch {epoch}; lower the learning rate"),
+            ));
+        }
         let report = EpochReport {
             epoch,
             train_loss: total / batches as f64,

@@ -94,7 +94,6 @@ impl Cgcnn {
             edge,
             hidden,
             layers,
-            outputs,
             ..
         } = *config;
         Cgcnn {
@@ -102,7 +101,7 @@ impl Cgcnn {
             convs: (0..layers)
                 .map(|_| CgConv::new(hidden, edge, device))
                 .collect(),
-            readout: Readout::new(hidden, outputs, device),
+            readout: Readout::new(config, device),
         }
     }
 

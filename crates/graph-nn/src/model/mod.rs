@@ -1,5 +1,6 @@
-//! Graph neural networks on burn: CGCNN and an edge-updating
-//! message-passing network, behind one [`GraphNet`] enum.
+//! Graph neural networks on burn: CGCNN, an edge-updating message-passing
+//! network and a three-body (line-graph) network, behind one [`GraphNet`]
+//! enum.
 
 pub mod cgcnn;
 pub mod mpnn;
@@ -17,11 +18,11 @@ pub use cgcnn::{CgConv, Cgcnn};
 pub use mpnn::{EdgeMpnn, EdgeUpdateLayer};
 pub use three_body::{ThreeBodyLayer, ThreeBodyNet, TripletUpdate};
 
-/// Softplus, `ln(1 + eˣ)`, computed as `−log σ(−x)`: the same function,
-/// but burn's CPU backend has log-sigmoid and its gradient as single fused
-/// kernels, where its `softplus` is seven element-wise passes forward (and
-/// their gradients backward). Softplus was a quarter of CGCNN's training
-/// time before this.
+/// Softplus, `ln(1 + eˣ)`, computed as `relu(x) − ln σ(|x|)`: the same
+/// function (to f32 rounding), but burn's own softplus spends most of its
+/// time in `log1pf` on the CPU backend (a fifth of CGCNN's training time),
+/// where σ and `ln` are fast. At x = 0 the gradient this form gives is 0
+/// rather than ½ (relu's choice), a single point.
 pub fn softplus<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     relu(x.clone()) - sigmoid(x.abs()).log()
 }
@@ -38,7 +39,7 @@ pub fn pool_mean(h: Tensor<2>, batch: &GraphBatch) -> Tensor<2> {
     sums * batch.inv_sizes.clone()
 }
 
-/// The graph-level head both networks share: mean pooling over each
+/// The graph-level head every network shares: mean pooling over each
 /// graph's nodes, a dense layer, the network's activation, the output layer.
 #[derive(Module, Debug)]
 pub struct Readout {
@@ -49,17 +50,20 @@ pub struct Readout {
 }
 
 impl Readout {
-    /// A readout from `hidden` node states to `outputs` values per graph.
-    pub fn new(hidden: usize, outputs: usize, device: &Device) -> Self {
+    /// A readout from `hidden` node states (joined by `globals` graph-level
+    /// features) to `outputs` values per graph.
+    pub fn new(config: &GraphNetConfig, device: &Device) -> Self {
         Readout {
-            dense: LinearConfig::new(hidden, hidden).init(device),
-            out: LinearConfig::new(hidden, outputs).init(device),
+            dense: LinearConfig::new(config.hidden + config.globals, config.hidden).init(device),
+            out: LinearConfig::new(config.hidden, config.outputs).init(device),
         }
     }
 
     /// Graph-level outputs `[B, outputs]` from node states `h`. `act` follows
     /// the dense layer; with `activate_pooled` it is applied to the pooled
-    /// states as well (CGCNN's readout does, the message-passing one does not).
+    /// states as well (CGCNN's readout does, the message-passing one does
+    /// not). The batch's graph-level features, if any, join the pooled states
+    /// before the dense layer.
     pub fn forward(
         &self,
         h: Tensor<2>,
@@ -69,7 +73,11 @@ impl Readout {
     ) -> Tensor<2> {
         let pooled = pool_mean(h, batch);
         let pooled = if activate_pooled { act(pooled) } else { pooled };
-        self.out.forward(act(self.dense.forward(pooled)))
+        let joined = match &batch.globals {
+            Some(g) => Tensor::cat(vec![pooled, g.clone()], 1),
+            None => pooled,
+        };
+        self.out.forward(act(self.dense.forward(joined)))
     }
 }
 
@@ -85,7 +93,7 @@ pub enum Architecture {
     ThreeBody,
 }
 
-/// A network of either architecture.
+/// A network of any architecture.
 #[derive(Module, Debug)]
 pub enum GraphNet {
     /// CGCNN.
@@ -108,6 +116,8 @@ pub struct GraphNetConfig {
     /// Angle feature width (`GraphConfig::angle_bins`; used by
     /// [`Architecture::ThreeBody`] only).
     pub angle: usize,
+    /// Graph-level feature width (0 for none).
+    pub globals: usize,
     /// Hidden width.
     pub hidden: usize,
     /// Message-passing layers.

@@ -105,7 +105,6 @@ impl EdgeMpnn {
             edge,
             hidden,
             layers,
-            outputs,
             ..
         } = *config;
         EdgeMpnn {
@@ -114,7 +113,7 @@ impl EdgeMpnn {
             layers: (0..layers)
                 .map(|_| EdgeUpdateLayer::new(hidden, device))
                 .collect(),
-            readout: Readout::new(hidden, outputs, device),
+            readout: Readout::new(config, device),
         }
     }
 

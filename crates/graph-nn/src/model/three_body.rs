@@ -129,7 +129,6 @@ impl ThreeBodyNet {
             angle,
             hidden,
             layers,
-            outputs,
             ..
         } = *config;
         ThreeBodyNet {
@@ -142,7 +141,7 @@ impl ThreeBodyNet {
                     edge_node: EdgeUpdateLayer::new(hidden, device),
                 })
                 .collect(),
-            readout: Readout::new(hidden, outputs, device),
+            readout: Readout::new(config, device),
         }
     }
 

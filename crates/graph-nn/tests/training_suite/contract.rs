@@ -1,7 +1,8 @@
 //! (A module of the `training` test binary: one link, one lock.)
 //!
 //! The estimator contract (`voltai_core::contract`) for the graph models,
-//! CGCNN and the edge-updating MPNN, for regression and classification.
+//! CGCNN, the edge-updating MPNN and the three-body network, for regression
+//! and classification.
 //!
 //! A graph model reads node features over a fixed connectivity, so the
 //! contract's input matrix is the stacked node features of the scored graphs

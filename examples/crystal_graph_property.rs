@@ -17,7 +17,7 @@
 //! of the training structures) to `reports/crystal_graph_property/parity.svg`.
 //!
 //! Takes about 50 minutes in release on 2 cores (`VOLTAI_QUICK=1`: two
-//! seeds of a few epochs, about a minute and a half).
+//! seeds of two epochs, about a minute).
 //!
 //! ```text
 //! cargo run --release --features graph-nn --example crystal_graph_property
@@ -224,7 +224,8 @@ fn main() -> Result<()> {
     // Each architecture: MEMBERS seeds (weights, hold-out, batch order), the
     // per-seed test MAE as mean ± sd, and the seeds as a deep ensemble whose
     // spread gives the interval.
-    let epochs = if quick { 4 } else { 80 };
+    // Quick mode is a smoke test of every path (six graph models), kept short.
+    let epochs = if quick { 2 } else { 80 };
     let members = if quick { 2 } else { MEMBERS };
     let mut results = Vec::new();
     // The same graphs with the descriptors attached as graph-level features
@@ -356,29 +357,12 @@ fn main() -> Result<()> {
         );
     }
     // The acceptance question: does the best graph model beat composition
-    // by more than the seeds' spread?
-    if let Some(best) = results
-        .iter()
-        .min_by(|a, b| mean_sd(&a.per_seed).0.total_cmp(&mean_sd(&b.per_seed).0))
-    {
-        let (m, sd) = mean_sd(&best.per_seed);
-        println!(
-            "  best graph model {}: {m:.3} ± {sd:.3} vs composition GP {gp_mae:.3}: {}",
-            best.name,
-            if gp_mae - m > sd {
-                "lower by more than one seed sd"
-            } else {
-                "not lower by more than one seed sd"
-            }
-        );
-    }
-    if let Some(r) = results
-        .iter()
-        .min_by(|a, b| a.validation.total_cmp(&b.validation))
-    {
+    // by more than the seeds' spread? Asked of the best test mean (the
+    // issue's wording) and of the model chosen on validation.
+    let verdict = |how: &str, r: &Row| {
         let (m, sd) = mean_sd(&r.per_seed);
         println!(
-            "  graph model chosen on validation (training hold-out) {}: {m:.3} ± {sd:.3} vs composition GP {gp_mae:.3}: {}",
+            "  {how} {}: {m:.3} ± {sd:.3} vs composition GP {gp_mae:.3}: {}",
             r.name,
             if gp_mae - m > sd {
                 "lower by more than one seed sd"
@@ -386,6 +370,18 @@ fn main() -> Result<()> {
                 "not lower by more than one seed sd"
             }
         );
+    };
+    if let Some(r) = results
+        .iter()
+        .min_by(|a, b| mean_sd(&a.per_seed).0.total_cmp(&mean_sd(&b.per_seed).0))
+    {
+        verdict("best graph model", r);
+    }
+    if let Some(r) = results
+        .iter()
+        .min_by(|a, b| a.validation.total_cmp(&b.validation))
+    {
+        verdict("graph model chosen on validation (training hold-out)", r);
     }
     println!(
         "  (90 % coverage: ŷ ± 1.645 sd, sd = the GP's predictive sd or the seeds' spread; \

@@ -206,26 +206,10 @@ impl CrystalGraph {
                 self.triplets[t]
             )));
         }
-        if let Some(k) = self.globals.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidInput(format!(
-                "graph-level feature {k} is not finite"
-            )));
-        }
-        if let Some(k) = self.angles.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidInput(format!(
-                "angle feature {k} (row-major) is not finite"
-            )));
-        }
-        if let Some(k) = self.nodes.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidInput(format!(
-                "node feature {k} (row-major) is not finite"
-            )));
-        }
-        if let Some(k) = self.edges.iter().position(|v| !v.is_finite()) {
-            return Err(Error::InvalidInput(format!(
-                "edge feature {k} (row-major) is not finite"
-            )));
-        }
+        all_finite("graph-level feature", self.globals.iter())?;
+        all_finite("angle feature", self.angles.iter())?;
+        all_finite("node feature", self.nodes.iter())?;
+        all_finite("edge feature", self.edges.iter())?;
         Ok(())
     }
 
@@ -238,6 +222,17 @@ impl CrystalGraph {
             g.add_edge(ids[*s], ids[*t], *d);
         }
         g
+    }
+}
+
+/// Errors at the first value of `values` (row-major) that is not finite.
+fn all_finite<'a>(what: &str, values: impl Iterator<Item = &'a f32>) -> Result<()> {
+    let mut values = values;
+    match values.position(|v| !v.is_finite()) {
+        Some(k) => Err(Error::InvalidInput(format!(
+            "{what} {k} (row-major) is not finite"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -2,9 +2,9 @@
 //! fast-charging protocols, with the published CLO lifetimes as the
 //! objective, how many evaluations does the optimiser need to first pick a
 //! top-5 protocol? (Issue #6: median ≤ 15 over 20 seeds, worst ≤ 25; issue
-//! #19 asks for ≤ 9 and ≤ 15. The default replay settings reach a median of
-//! 10 and a worst of 15 on these seeds; random choice needs 225/6 ≈ 37.5 on
-//! average.)
+//! #19 asks for ≤ 9 and ≤ 15. The default replay settings, chosen on seeds
+//! 100–499, reach a median of 9 and a worst of 12 on these seeds; random
+//! choice needs 225/6 ≈ 37.5 on average.)
 #![cfg(all(feature = "battery-data", feature = "discovery"))]
 
 use voltai::battery_data::data_dir::dataset_dir;
@@ -26,7 +26,7 @@ fn optimiser_finds_a_top_five_protocol_quickly() {
     sorted.sort();
     let median = 0.5 * (sorted[9] + sorted[10]) as f64;
     eprintln!("evaluations to a top-5 protocol per seed: {counts:?}; median {median}");
-    assert!(median <= 10.0, "median {median}: {counts:?}");
+    assert!(median <= 9.0, "median {median}: {counts:?}");
     assert!(sorted[19] <= 15, "worst {}: {counts:?}", sorted[19]);
 }
 

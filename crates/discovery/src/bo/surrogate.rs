@@ -116,10 +116,13 @@ impl GpSurrogate {
     }
 
     /// MAP hyperparameters under BoTorch's default priors (Hvarfner et al.
-    /// 2024): ln ℓ ~ N(√2 + ½ ln d, 3) on every length scale of the unit
-    /// cube, so the expected length scale grows with the dimension d, and
-    /// ln σ²_noise ~ N(−4, 1). With few observations in several dimensions
-    /// maximum likelihood tends to short, overconfident length scales.
+    /// 2024): ℓ ~ LogNormal(√2 + ½ ln d, √3) on every length scale of the
+    /// unit cube, so the typical length scale grows with the dimension d,
+    /// and σ²_noise ~ LogNormal(−4, 1). As in gpytorch, the densities are
+    /// those of ℓ and σ² themselves, so the most probable ln ℓ is
+    /// √2 + ½ ln d − 3 (ℓ ≈ 0.5 for d = 6). With few observations in
+    /// several dimensions maximum likelihood tends to short, overconfident
+    /// length scales. Tested against BoTorch's fit on the same data.
     pub fn priors(mut self, on: bool) -> Self {
         self.priors = on;
         self
@@ -236,18 +239,24 @@ impl GpSurrogate {
                 bounds,
                 max_iter: 100,
                 priors: if self.priors {
+                    // BoTorch's MAP adds the log density of ℓ itself,
+                    // ln N(ln ℓ; μ, s²) − ln ℓ, which is a normal on ln ℓ
+                    // centred at μ − s² (up to a constant): its mode for
+                    // d = 6 is ℓ ≈ 0.5, not e^μ ≈ 10. Our priors act on the
+                    // log-parameters, so the centre carries that shift.
+                    let jacobian = |mean: f64, std: f64| mean - std * std;
                     let loc = std::f64::consts::SQRT_2 + 0.5 * (d as f64).ln();
                     let std = 3f64.sqrt();
                     // [ln σ², ln ℓ₁ … ln ℓ_d, ln noise]
                     (1..=d)
                         .map(|index| LogNormalPrior {
                             index,
-                            mean: loc,
+                            mean: jacobian(loc, std),
                             std,
                         })
                         .chain(std::iter::once(LogNormalPrior {
                             index: d + 1,
-                            mean: -4.0,
+                            mean: jacobian(-4.0, 1.0),
                             std: 1.0,
                         }))
                         .collect()

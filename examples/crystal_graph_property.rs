@@ -16,8 +16,15 @@
 //! the band of the graph model that scores best on validation (a hold-out
 //! of the training structures) to `reports/crystal_graph_property/parity.svg`.
 //!
-//! Takes about 50 minutes in release on 2 cores (`VOLTAI_QUICK=1`: two
-//! seeds of two epochs, about a minute).
+//! First, a learning curve: test MAE of the composition GP, the composition
+//! + descriptors GP and CGCNN on nested random subsets of 25, 50, 75 and
+//! 100 % of the training structures (three draws), printed and plotted to
+//! `reports/crystal_graph_property/learning_curve.svg`: whether the graph
+//! model gains on composition as the data grow.
+//!
+//! Takes about 65 minutes in release on 2 cores (`VOLTAI_QUICK=1`: two
+//! seeds of two epochs, about a minute); `-- learning-curve` runs only the
+//! curve (about 12 minutes), `-- table` only the table.
 //!
 //! ```text
 //! cargo run --release --features graph-nn --example crystal_graph_property
@@ -28,9 +35,10 @@ mod support;
 
 use std::time::Instant;
 
-use ndarray::Array1;
+use ndarray::{Array1, Array2, Axis};
 use voltai::core::model_selection::{Better, grid_search, scoring};
 use voltai::core::split::KFold;
+use voltai::core::synthetic::SplitMix64;
 use voltai::core::{Dataset, Fit, ProbabilisticRegressor, Regressor, Result};
 use voltai::discovery::RidgeParams;
 use voltai::gp::GpParams;
@@ -65,6 +73,188 @@ fn coverage(pred: &[f64], sd: &[f64], truth: &[f64]) -> f64 {
         .filter(|&i| (truth[i] - pred[i]).abs() <= 1.644_854 * sd[i])
         .count();
     inside as f64 / truth.len() as f64
+}
+
+/// GP on element fractions (scaled RBF + white noise, ML-II with two
+/// restarts): predictive mean and sd on `x_te`.
+fn composition_gp(
+    x_tr: &Array2<f64>,
+    y_tr: &[f64],
+    x_te: &Array2<f64>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let kernel = Sum(Scaled::new(4.0, Rbf::new(0.3)?)?, White::new(1.0)?);
+    let gp = GpParams::new(kernel)
+        .optimize(2, SEED)
+        .fit(&Dataset::new(x_tr.clone(), Array1::from(y_tr.to_vec()))?)?;
+    let dist = gp.predict_dist(x_te.view())?;
+    Ok((
+        dist.mean.to_vec(),
+        dist.variance.iter().map(|v| v.sqrt()).collect(),
+    ))
+}
+
+/// GP on element fractions (the first `n_frac` columns) plus the
+/// standardised ionic descriptors (the rest): additive, the composition
+/// GP's kernel on the fractions plus an ARD RBF on the descriptors.
+fn descriptor_gp(
+    xd_tr: &Array2<f64>,
+    y_tr: &[f64],
+    xd_te: &Array2<f64>,
+    n_frac: usize,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let n_desc = xd_tr.ncols() - n_frac;
+    let kernel = Sum(
+        Sum(
+            Scaled::new(4.0, OnColumns::new((0..n_frac).collect(), Rbf::new(0.3)?)?)?,
+            Scaled::new(
+                1.0,
+                OnColumns::new(
+                    (n_frac..n_frac + n_desc).collect(),
+                    Rbf::ard(vec![1.0; n_desc])?,
+                )?,
+            )?,
+        ),
+        White::new(1.0)?,
+    );
+    let gp = GpParams::new(kernel)
+        .optimize(2, SEED)
+        .fit(&Dataset::new(xd_tr.clone(), Array1::from(y_tr.to_vec()))?)?;
+    let dist = gp.predict_dist(xd_te.view())?;
+    Ok((
+        dist.mean.to_vec(),
+        dist.variance.iter().map(|v| v.sqrt()).collect(),
+    ))
+}
+
+/// The graph models' hyperparameters (one spelling for the table and the
+/// learning curve).
+fn graph_params(arch: Architecture, epochs: usize, seed: u64) -> Result<GraphModelParams> {
+    GraphModelParams::new(arch, Task::Regression)
+        .hidden(48)?
+        .layers(3)?
+        .batch_size(16)?
+        .training(epochs, 2e-3, 25, 1e-4)
+        .map(|p| p.seed(seed))
+}
+
+/// Inputs of the learning curve: the training structures' graphs, targets,
+/// element fractions and fractions-plus-descriptors rows, and the same for
+/// the test structures.
+struct CurveData<'a> {
+    g_train: &'a [CrystalGraph],
+    y_train: &'a [f64],
+    x_train: &'a Array2<f64>,
+    xd_train: &'a Array2<f64>,
+    g_test: &'a [CrystalGraph],
+    y_test: &'a [f64],
+    x_test: &'a Array2<f64>,
+    xd_test: &'a Array2<f64>,
+}
+
+/// Test MAE against the number of training structures: nested random
+/// subsets (each draw one shuffle of the training structures; a larger
+/// fraction holds the smaller one), for the composition GP, the composition
+/// + descriptors GP and CGCNN (one seed per draw). If the graph model's
+/// curve fell faster than the GPs', more structures might let it pass them;
+/// parallel curves say the data do not carry what it would need.
+fn learning_curve(
+    data: &CurveData<'_>,
+    fractions: &[f64],
+    draws: usize,
+    epochs: usize,
+) -> Result<Vec<(usize, [Vec<f64>; 3])>> {
+    let n = data.y_train.len();
+    let orders: Vec<Vec<usize>> = (0..draws)
+        .map(|r| {
+            let mut rng = SplitMix64::new(SEED + 1000 + r as u64);
+            let mut order: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
+            }
+            order
+        })
+        .collect();
+    let bar = support::progress((fractions.len() * draws) as u64);
+    let mut rows = Vec::new();
+    for &f in fractions {
+        let size = ((f * n as f64).round() as usize).clamp(20, n);
+        let mut scores: [Vec<f64>; 3] = Default::default();
+        for (r, order) in orders.iter().enumerate() {
+            bar.set_message(format!("learning curve: {size} structures, draw {}", r + 1));
+            let idx = &order[..size];
+            let y: Vec<f64> = idx.iter().map(|&i| data.y_train[i]).collect();
+            let x = data.x_train.select(Axis(0), idx);
+            let xd = data.xd_train.select(Axis(0), idx);
+            let (p, _) = composition_gp(&x, &y, data.x_test)?;
+            scores[0].push(mae(&p, data.y_test));
+            let (p, _) = descriptor_gp(&xd, &y, data.xd_test, data.x_train.ncols())?;
+            scores[1].push(mae(&p, data.y_test));
+            let graphs: Vec<CrystalGraph> = idx.iter().map(|&i| data.g_train[i].clone()).collect();
+            let model = graph_params(Architecture::Cgcnn, epochs, SEED + r as u64)?
+                .fit(&GraphData::new(&graphs, &y)?)?;
+            scores[2].push(mae(&model.predict(data.g_test)?, data.y_test));
+            bar.inc(1);
+        }
+        rows.push((size, scores));
+    }
+    bar.finish_and_clear();
+    Ok(rows)
+}
+
+/// Prints the learning curve (mean ± sd over the draws) and plots it to
+/// `reports/crystal_graph_property/learning_curve.svg`.
+fn print_learning_curve(
+    rows: &[(usize, [Vec<f64>; 3])],
+    draws: usize,
+    mean_mae: f64,
+) -> Result<()> {
+    const NAMES: [&str; 3] = ["composition GP", "composition + descriptors GP", "CGCNN"];
+    println!(
+        "\nLearning curve: test MAE (log10 S/cm) against training structures, \
+         mean ± sd over {draws} nested random subsets (CGCNN: one seed per draw):"
+    );
+    println!(
+        "  {:>10} {:>18} {:>30} {:>18}",
+        "structures", NAMES[0], NAMES[1], NAMES[2]
+    );
+    for (size, scores) in rows {
+        let cell = |v: &[f64]| {
+            let (m, sd) = mean_sd(v);
+            format!("{m:.3} ± {sd:.3}")
+        };
+        println!(
+            "  {size:>10} {:>18} {:>30} {:>18}",
+            cell(&scores[0]),
+            cell(&scores[1]),
+            cell(&scores[2])
+        );
+    }
+    let dir = support::output_dir("crystal_graph_property")?;
+    let mut curves: Vec<(&str, Vec<(f64, f64)>)> = (0..3)
+        .map(|k| {
+            (
+                NAMES[k],
+                rows.iter()
+                    .map(|(size, scores)| (*size as f64, mean_sd(&scores[k]).0))
+                    .collect(),
+            )
+        })
+        .collect();
+    let largest = rows.last().map_or(1.0, |r| r.0 as f64);
+    curves.push((
+        "predict the training mean (all structures)",
+        vec![(0.0, mean_mae), (largest, mean_mae)],
+    ));
+    let path = dir.join("learning_curve.svg");
+    support::line_plot(
+        &path,
+        "OBELiX: test MAE against training structures",
+        ("training structures", "test MAE, log10 S/cm"),
+        ((0.0, largest * 1.05), (1.0, 3.0)),
+        &curves,
+    )?;
+    println!("  learning curve plot: {}", path.display());
+    Ok(())
 }
 
 /// One graph model's results (architecture, with or without descriptors).
@@ -157,12 +347,8 @@ fn main() -> Result<()> {
     let n_tr = train.len();
     let x_tr = x_all.slice(ndarray::s![..n_tr, ..]).to_owned();
     let x_te = x_all.slice(ndarray::s![n_tr.., ..]).to_owned();
-    let kernel = Sum(Scaled::new(4.0, Rbf::new(0.3)?)?, White::new(1.0)?);
     let train_set = Dataset::new(x_tr.clone(), Array1::from(y_train.clone()))?;
-    let gp = GpParams::new(kernel).optimize(2, SEED).fit(&train_set)?;
-    let gp_dist = gp.predict_dist(x_te.view())?;
-    let gp_pred = gp_dist.mean.to_vec();
-    let gp_sd: Vec<f64> = gp_dist.variance.iter().map(|v| v.sqrt()).collect();
+    let (gp_pred, gp_sd) = composition_gp(&x_tr, &y_train, &x_te)?;
     // Composition plus the structure's ionic-conduction descriptors (Li
     // coordination, shortest Li–Li hop, free volume, hop bottleneck),
     // standardised on the training structures.
@@ -184,28 +370,7 @@ fn main() -> Result<()> {
                 .map_err(|e| voltai::core::Error::InvalidInput(format!("joining features: {e}")))
         };
     let (xd_tr, xd_te) = (with_desc(&x_tr, &d_tr)?, with_desc(&x_te, &d_te)?);
-    // Additive: the composition GP's kernel on the element fractions plus an
-    // ARD RBF on the five descriptors.
-    let n_frac = x_tr.ncols();
-    let desc_kernel = Sum(
-        Sum(
-            Scaled::new(4.0, OnColumns::new((0..n_frac).collect(), Rbf::new(0.3)?)?)?,
-            Scaled::new(
-                1.0,
-                OnColumns::new(
-                    (n_frac..n_frac + n_desc).collect(),
-                    Rbf::ard(vec![1.0; n_desc])?,
-                )?,
-            )?,
-        ),
-        White::new(1.0)?,
-    );
-    let desc_gp = GpParams::new(desc_kernel)
-        .optimize(2, SEED)
-        .fit(&Dataset::new(xd_tr, Array1::from(y_train.clone()))?)?;
-    let desc_dist = desc_gp.predict_dist(xd_te.view())?;
-    let desc_pred = desc_dist.mean.to_vec();
-    let desc_sd: Vec<f64> = desc_dist.variance.iter().map(|v| v.sqrt()).collect();
+    let (desc_pred, desc_sd) = descriptor_gp(&xd_tr, &y_train, &xd_te, x_tr.ncols())?;
     // Composition-only ridge, gradient-free: α by 5-fold CV on the
     // training structures only.
     let candidates = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
@@ -220,6 +385,35 @@ fn main() -> Result<()> {
         .fit(&train_set)?
         .predict(x_te.view())?
         .to_vec();
+
+    let mode = std::env::args().nth(1).unwrap_or_default();
+    if mode != "table" {
+        // Quick mode: two sizes, one draw, two epochs (a smoke test).
+        let (fractions, draws, curve_epochs) = if quick {
+            (vec![0.5, 1.0], 1, 2)
+        } else {
+            (vec![0.25, 0.5, 0.75, 1.0], 3, 80)
+        };
+        let curve = learning_curve(
+            &CurveData {
+                g_train: &g_train,
+                y_train: &y_train,
+                x_train: &x_tr,
+                xd_train: &xd_tr,
+                g_test: &g_test,
+                y_test: &y_test,
+                x_test: &x_te,
+                xd_test: &xd_te,
+            },
+            &fractions,
+            draws,
+            curve_epochs,
+        )?;
+        print_learning_curve(&curve, draws, mean_mae)?;
+        if mode == "learning-curve" {
+            return Ok(());
+        }
+    }
 
     // Each architecture: MEMBERS seeds (weights, hold-out, batch order), the
     // per-seed test MAE as mean ± sd, and the seeds as a deep ensemble whose
@@ -259,12 +453,7 @@ fn main() -> Result<()> {
         } else {
             format!("{arch:?}")
         };
-        let base = GraphModelParams::new(arch, Task::Regression)
-            .hidden(48)?
-            .layers(3)?
-            .batch_size(16)?
-            .training(epochs, 2e-3, 25, 1e-4)?
-            .seed(SEED);
+        let base = graph_params(arch, epochs, SEED)?;
         let bar = support::progress((epochs * members) as u64);
         bar.set_message(format!("training {members} × {label}"));
         let start = Instant::now();

@@ -33,6 +33,6 @@ cathode_pareto front.svg
 life_benchmark rmse.svg
 capacity_trajectory_forecast forecasts.svg
 transfer_protocols learning_curve.svg
-crystal_graph_property parity.svg
+crystal_graph_property parity.svg learning_curve.svg
 LIST
 ls -la docs/gallery

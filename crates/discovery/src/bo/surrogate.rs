@@ -102,7 +102,8 @@ impl Default for GpSurrogate {
 pub enum SurrogateKernel {
     /// Squared exponential (the default): very smooth objectives.
     SquaredExponential,
-    /// Matérn-5/2 (BoTorch's default): twice differentiable, less
+    /// Matérn-5/2 (BoTorch's default before 0.12; since then an RBF under
+    /// the priors of [`GpSurrogate::priors`]): twice differentiable, less
     /// confident far from the data.
     Matern52,
 }

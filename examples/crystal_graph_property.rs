@@ -16,9 +16,10 @@
 //! the band of the graph model that scores best on validation (a hold-out
 //! of the training structures) to `reports/crystal_graph_property/parity.svg`.
 //!
-//! First, a learning curve: test MAE of the composition GP, the composition
-//! + descriptors GP and CGCNN on nested random subsets of 25, 50, 75 and
-//! 100 % of the training structures (three draws), printed and plotted to
+//! First, a learning curve: test MAE of the composition GP, the GP on
+//! composition and descriptors, and CGCNN on nested random subsets of 25,
+//! 50, 75 and 100 % of the training structures (three draws), printed and
+//! plotted to
 //! `reports/crystal_graph_property/learning_curve.svg`: whether the graph
 //! model gains on composition as the data grow.
 //!
@@ -153,8 +154,8 @@ struct CurveData<'a> {
 
 /// Test MAE against the number of training structures: nested random
 /// subsets (each draw one shuffle of the training structures; a larger
-/// fraction holds the smaller one), for the composition GP, the composition
-/// + descriptors GP and CGCNN (one seed per draw). If the graph model's
+/// fraction holds the smaller one), for the composition GP, the GP on
+/// composition and descriptors, and CGCNN (one seed per draw). If the graph model's
 /// curve fell faster than the GPs', more structures might let it pass them;
 /// parallel curves say the data do not carry what it would need.
 fn learning_curve(

@@ -17,6 +17,10 @@
 //!   rest fit, the cells outside the fraction are the test set. Fitting and
 //!   validation read the cells from cycle 0, 50, 100, …; the test scores
 //!   the forecast from each test cell's first 100 cycles.
+//! - **Learning rate**: every fit on target cells, from scratch or
+//!   fine-tuning, tries the same few learning rates and keeps the one with
+//!   the lowest error on the validation cell (an equal tuning budget; the
+//!   CKA-guided freeze sets use the rate full fine-tuning chose).
 //! - **Methods**: from scratch on the target cells; the pretrained model as
 //!   it is; fine-tuning every layer; CKA-guided fine-tuning — the layers
 //!   ranked by CKA between the pretrained model and the from-scratch one on
@@ -55,6 +59,10 @@ pub struct TransferSettings {
     pub draws: usize,
     /// Training settings of every fit (pretraining, scratch, fine-tuning).
     pub training: TrainConfig,
+    /// Learning rates tried for every fit on target cells (from scratch
+    /// and fine-tuning alike); each draw keeps the one with the lowest
+    /// error on its validation cell. Empty: `training.learning_rate` only.
+    pub target_learning_rates: Vec<f64>,
     /// Hidden units of the forecaster.
     pub hidden: usize,
     /// Source windows start every this many cycles.
@@ -83,6 +91,7 @@ impl TransferSettings {
                 patience: 50,
                 ..Default::default()
             },
+            target_learning_rates: vec![3e-3, 1e-3, 3e-4],
             hidden: 32,
             source_every: 100,
             source_speedups: vec![1, 2, 3],
@@ -103,6 +112,7 @@ impl TransferSettings {
                 epochs: 10,
                 ..TransferSettings::full().training
             },
+            target_learning_rates: vec![3e-3, 1e-3],
             ..TransferSettings::full()
         }
     }
@@ -116,6 +126,17 @@ impl TransferSettings {
         }
         if let Some(f) = self.fractions.iter().find(|f| !(**f > 0.0 && **f < 1.0)) {
             return Err(Error::invalid_parameter("fractions", f, "each in (0, 1)"));
+        }
+        if let Some(lr) = self
+            .target_learning_rates
+            .iter()
+            .find(|lr| !(lr.is_finite() && **lr > 0.0))
+        {
+            return Err(Error::invalid_parameter(
+                "target_learning_rates",
+                lr,
+                "each in (0, inf)",
+            ));
         }
         if self.hidden == 0 || self.source_every == 0 || self.target_every == 0 {
             return Err(Error::InvalidInput(
@@ -160,6 +181,9 @@ pub struct DrawResult {
     pub cka_floor: Vec<LayerSimilarity>,
     /// The layers the CKA-guided rule froze.
     pub frozen: Vec<&'static str>,
+    /// The learning rates the validation cell chose: from scratch, and
+    /// fine-tuning.
+    pub learning_rates: [f64; 2],
 }
 
 /// Everything [`transfer_study`] measured.
@@ -228,6 +252,41 @@ struct Fitter<'a> {
 }
 
 impl Fitter<'_> {
+    /// [`Fitter::fit`] once per learning rate in `rates` (the configured
+    /// one when empty); the fit with the lowest validation error wins:
+    /// the model, its validation error and its learning rate.
+    fn fit_best_rate(
+        &self,
+        model: &Forecaster,
+        fit: &SequenceBatch,
+        val: &SequenceBatch,
+        rates: &[f64],
+        tick: &mut dyn FnMut(),
+    ) -> Result<(Forecaster, f64, f64)> {
+        let rates = if rates.is_empty() {
+            vec![self.training.learning_rate]
+        } else {
+            rates.to_vec()
+        };
+        let mut best: Option<(Forecaster, f64, f64)> = None;
+        for lr in rates {
+            let training = TrainConfig {
+                learning_rate: lr,
+                ..*self.training
+            };
+            let fitter = Fitter {
+                training: &training,
+                ..*self
+            };
+            let (m, v) = fitter.fit(model.clone(), fit, val)?;
+            tick();
+            if best.as_ref().is_none_or(|b| v < b.1) {
+                best = Some((m, v, lr));
+            }
+        }
+        best.ok_or_else(|| Error::internal("no learning rate was tried"))
+    }
+
     /// Trains with scheduled sampling decaying over the first 30 % of the
     /// epochs and early stopping on `val`.
     fn fit(
@@ -308,11 +367,13 @@ pub fn transfer_study(
             "a fraction asks for {n} of the {n_target} target cells, leaving none to test"
         )));
     }
-    // Per (fraction, draw): scratch, full fine-tuning and the freeze
-    // candidates beyond "nothing frozen" (2 for three layers).
-    let total = 1 + settings.fractions.len() * settings.draws * 4;
+    // Per (fraction, draw): scratch and full fine-tuning at every learning
+    // rate, and the freeze candidates beyond "nothing frozen" (2 for three
+    // layers) at the rate full fine-tuning chose.
+    let rates = settings.target_learning_rates.len().max(1);
+    let total = 1 + settings.fractions.len() * settings.draws * (2 * rates + 2);
     let mut done = 0;
-    let mut tick = |progress: &mut ProgressFn<'_>| {
+    let mut tick = || {
         done += 1;
         progress(&Progress::new("fit", done).total(total));
     };
@@ -323,7 +384,7 @@ pub fn transfer_study(
         &src.select(&src_split.train),
         &src.select(&src_split.test),
     )?;
-    tick(progress);
+    tick();
     // The floor: how similar is the pretrained model to one never trained?
     let untrained = device::seeded(&dev, seed + 999, |d| config.init(d));
 
@@ -339,14 +400,24 @@ pub fn transfer_study(
             let test = tgt.select(&order[n_train..]);
             let init_seed = seed + 1 + 1000 * fi as u64 + draw as u64;
 
-            let (scratch, _) = fitter.fit(
-                device::seeded(&dev, init_seed, |d| config.init(d)),
+            let rates = &settings.target_learning_rates;
+            let (scratch, _, scratch_rate) = fitter.fit_best_rate(
+                &device::seeded(&dev, init_seed, |d| config.init(d)),
                 &fit,
                 &val,
+                rates,
+                &mut tick,
             )?;
-            tick(progress);
-            let (full, full_val) = fitter.fit(pretrained.clone(), &fit, &val)?;
-            tick(progress);
+            let (full, full_val, full_rate) =
+                fitter.fit_best_rate(&pretrained, &fit, &val, rates, &mut tick)?;
+            let tuned = TrainConfig {
+                learning_rate: full_rate,
+                ..settings.training
+            };
+            let tuner = Fitter {
+                training: &tuned,
+                ..fitter
+            };
             // CKA on the windows training can see: the source's and the
             // target fit cells' (never the test cells').
             let probe = SequenceBatch::new(
@@ -362,8 +433,8 @@ pub fn transfer_study(
             let mut guided = (full.clone(), full_val, Vec::new());
             for frozen in freeze_candidates(&cka).into_iter().skip(1) {
                 let (model, v) =
-                    fitter.fit(freeze_layers(pretrained.clone(), &frozen)?, &fit, &val)?;
-                tick(progress);
+                    tuner.fit(freeze_layers(pretrained.clone(), &frozen)?, &fit, &val)?;
+                tick();
                 if v < guided.1 {
                     guided = (model, v, frozen);
                 }
@@ -384,6 +455,7 @@ pub fn transfer_study(
                 cka,
                 cka_floor,
                 frozen: guided.2,
+                learning_rates: [scratch_rate, full_rate],
             });
         }
     }

@@ -38,6 +38,10 @@ fn transfer_study_keeps_its_protocol_and_repeats_exactly() -> Result<()> {
             .all(|r| r.is_finite() && *r > 0.0 && *r < 20.0)
     );
     assert!(freeze_candidates(&d.cka).contains(&d.frozen));
+    // Each learning rate the validation cell chose is one of those tried.
+    for rate in d.learning_rates {
+        assert!(settings.target_learning_rates.contains(&rate), "{rate}");
+    }
     for s in d.cka.iter().chain(&d.cka_floor) {
         assert!(s.cka <= 1.0 + 1e-9, "{s:?}");
     }

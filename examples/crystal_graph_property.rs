@@ -50,6 +50,7 @@ use voltai::graph_nn::model::Architecture;
 use voltai::graph_nn::neighbors::{NeighborMode, neighbors};
 use voltai::graph_nn::obelix::{self, Censoring, Part, element_fraction_matrix};
 use voltai::graph_nn::prelude::{GraphData, GraphEnsembleParams, GraphModelParams, Task};
+use voltai::kernels::Kernel;
 use voltai::kernels::kernels::{OnColumns, Rbf, Scaled, Sum, White};
 
 const SEED: u64 = 11;
@@ -84,6 +85,17 @@ fn composition_gp(
     x_te: &Array2<f64>,
 ) -> Result<(Vec<f64>, Vec<f64>)> {
     let kernel = Sum(Scaled::new(4.0, Rbf::new(0.3)?)?, White::new(1.0)?);
+    gp_mean_sd(kernel, x_tr, y_tr, x_te)
+}
+
+/// A GP with `kernel` (ML-II, two restarts) fitted on the training rows:
+/// predictive mean and sd on `x_te`.
+fn gp_mean_sd<K: Kernel + Clone>(
+    kernel: K,
+    x_tr: &Array2<f64>,
+    y_tr: &[f64],
+    x_te: &Array2<f64>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
     let gp = GpParams::new(kernel)
         .optimize(2, SEED)
         .fit(&Dataset::new(x_tr.clone(), Array1::from(y_tr.to_vec()))?)?;
@@ -117,14 +129,7 @@ fn descriptor_gp(
         ),
         White::new(1.0)?,
     );
-    let gp = GpParams::new(kernel)
-        .optimize(2, SEED)
-        .fit(&Dataset::new(xd_tr.clone(), Array1::from(y_tr.to_vec()))?)?;
-    let dist = gp.predict_dist(xd_te.view())?;
-    Ok((
-        dist.mean.to_vec(),
-        dist.variance.iter().map(|v| v.sqrt()).collect(),
-    ))
+    gp_mean_sd(kernel, xd_tr, y_tr, xd_te)
 }
 
 /// The graph models' hyperparameters (one spelling for the table and the
@@ -221,7 +226,11 @@ fn print_learning_curve(
     for (size, scores) in rows {
         let cell = |v: &[f64]| {
             let (m, sd) = mean_sd(v);
-            format!("{m:.3} ± {sd:.3}")
+            if v.len() > 1 {
+                format!("{m:.3} ± {sd:.3}")
+            } else {
+                format!("{m:.3}")
+            }
         };
         println!(
             "  {size:>10} {:>18} {:>30} {:>18}",

@@ -25,7 +25,7 @@
 //!
 //! Takes about 65 minutes in release on 2 cores (`VOLTAI_QUICK=1`: two
 //! seeds of two epochs, about a minute); `-- learning-curve` runs only the
-//! curve (about 12 minutes), `-- table` only the table.
+//! curve (about 13 minutes), `-- table` only the table.
 //!
 //! ```text
 //! cargo run --release --features graph-nn --example crystal_graph_property
@@ -171,14 +171,7 @@ fn learning_curve(
 ) -> Result<Vec<(usize, [Vec<f64>; 3])>> {
     let n = data.y_train.len();
     let orders: Vec<Vec<usize>> = (0..draws)
-        .map(|r| {
-            let mut rng = SplitMix64::new(SEED + 1000 + r as u64);
-            let mut order: Vec<usize> = (0..n).collect();
-            for i in (1..n).rev() {
-                order.swap(i, (rng.next_u64() % (i as u64 + 1)) as usize);
-            }
-            order
-        })
+        .map(|r| SplitMix64::new(SEED + 1000 + r as u64).permutation(n))
         .collect();
     let bar = support::progress((fractions.len() * draws) as u64);
     let mut rows = Vec::new();

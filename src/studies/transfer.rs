@@ -245,13 +245,25 @@ fn sliding_of(series: &[CellSeries], ids: &[String], every: usize) -> Result<Seq
     SequenceBatch::sliding(&cells, WINDOWING, every)
 }
 
+#[derive(Clone, Copy)]
 struct Fitter<'a> {
-    training: &'a TrainConfig,
+    training: TrainConfig,
     device: &'a Device,
     seed: u64,
 }
 
 impl Fitter<'_> {
+    /// The same fitter at learning rate `lr`.
+    fn at_rate(&self, lr: f64) -> Self {
+        Fitter {
+            training: TrainConfig {
+                learning_rate: lr,
+                ..self.training
+            },
+            ..*self
+        }
+    }
+
     /// [`Fitter::fit`] once per learning rate in `rates` (the configured
     /// one when empty); the fit with the lowest validation error wins:
     /// the model, its validation error and its learning rate.
@@ -263,22 +275,11 @@ impl Fitter<'_> {
         rates: &[f64],
         tick: &mut dyn FnMut(),
     ) -> Result<(Forecaster, f64, f64)> {
-        let rates = if rates.is_empty() {
-            vec![self.training.learning_rate]
-        } else {
-            rates.to_vec()
-        };
+        let configured = [self.training.learning_rate];
+        let rates = if rates.is_empty() { &configured } else { rates };
         let mut best: Option<(Forecaster, f64, f64)> = None;
-        for lr in rates {
-            let training = TrainConfig {
-                learning_rate: lr,
-                ..*self.training
-            };
-            let fitter = Fitter {
-                training: &training,
-                ..*self
-            };
-            let (m, v) = fitter.fit(model.clone(), fit, val)?;
+        for &lr in rates {
+            let (m, v) = self.at_rate(lr).fit(model.clone(), fit, val)?;
             tick();
             if best.as_ref().is_none_or(|b| v < b.1) {
                 best = Some((m, v, lr));
@@ -298,7 +299,7 @@ impl Fitter<'_> {
         let epochs = self.training.epochs as f64;
         let trained = train(
             model,
-            self.training,
+            &self.training,
             |m, e| {
                 Ok(m.loss(
                     fit,
@@ -353,7 +354,7 @@ pub fn transfer_study(
         spread: 0.05,
     };
     let fitter = Fitter {
-        training: &settings.training,
+        training: settings.training,
         device: &dev,
         seed,
     };
@@ -391,7 +392,7 @@ pub fn transfer_study(
     let mut draws = Vec::new();
     for (fi, (&fraction, &n_train)) in settings.fractions.iter().zip(&counts).enumerate() {
         for draw in 0..settings.draws {
-            let order = permutation(n_target, seed + 100 * draw as u64);
+            let order = SplitMix64::new(seed + 100 * draw as u64).permutation(n_target);
             let ids = |idx: &[usize]| -> Vec<String> {
                 idx.iter().map(|&i| tgt.cell_ids[i].clone()).collect()
             };
@@ -410,14 +411,7 @@ pub fn transfer_study(
             )?;
             let (full, full_val, full_rate) =
                 fitter.fit_best_rate(&pretrained, &fit, &val, rates, &mut tick)?;
-            let tuned = TrainConfig {
-                learning_rate: full_rate,
-                ..settings.training
-            };
-            let tuner = Fitter {
-                training: &tuned,
-                ..fitter
-            };
+            let tuner = fitter.at_rate(full_rate);
             // CKA on the windows training can see: the source's and the
             // target fit cells' (never the test cells').
             let probe = SequenceBatch::new(
@@ -465,15 +459,4 @@ pub fn transfer_study(
         target_cells: n_target,
         draws,
     })
-}
-
-/// A seeded Fisher–Yates permutation of `0..n`.
-fn permutation(n: usize, seed: u64) -> Vec<usize> {
-    let mut rng = SplitMix64::new(seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
-    order
 }

@@ -40,6 +40,24 @@ impl SplitMix64 {
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
 
+    /// A Fisher–Yates permutation of `0..n` (swap index `i` with
+    /// `next_u64() % (i + 1)`, from the end).
+    ///
+    /// ```
+    /// use voltai_core::synthetic::SplitMix64;
+    /// let mut p = SplitMix64::new(7).permutation(10);
+    /// assert_eq!(p, SplitMix64::new(7).permutation(10));
+    /// p.sort_unstable();
+    /// assert_eq!(p, (0..10).collect::<Vec<_>>());
+    /// ```
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, (self.next_u64() % (i as u64 + 1)) as usize);
+        }
+        order
+    }
+
     /// An `n × d` matrix of standard normals, filled row by row.
     pub fn normal_matrix(&mut self, n: usize, d: usize) -> Array2<f64> {
         Array2::from_shape_simple_fn((n, d), || self.normal())

@@ -226,8 +226,7 @@ impl CrystalGraph {
 }
 
 /// Errors at the first value of `values` (row-major) that is not finite.
-fn all_finite<'a>(what: &str, values: impl Iterator<Item = &'a f32>) -> Result<()> {
-    let mut values = values;
+fn all_finite<'a>(what: &str, mut values: impl Iterator<Item = &'a f32>) -> Result<()> {
     match values.position(|v| !v.is_finite()) {
         Some(k) => Err(Error::InvalidInput(format!(
             "{what} {k} (row-major) is not finite"

@@ -26,3 +26,15 @@ pub fn array2(t: Tensor<2>) -> Result<Array2<f32>> {
 pub fn scalar(t: Tensor<1>) -> f64 {
     f64::from(t.into_scalar::<f32>())
 }
+
+/// A module and its input moved off autodiff, for forward passes that will
+/// never be differentiated (prediction, validation, CKA).
+///
+/// Why: on an autodiff device every forward pass records a graph, and a
+/// graph that is never differentiated lingers until a later `backward()`
+/// sweeps it; each backward sweeps every lingering graph, so a long study
+/// that predicts between fits slows down as they pile up. The values are
+/// the same; no graph is recorded.
+pub fn inference<M: burn::module::Module>(model: &M, input: Tensor<2>) -> (M, Tensor<2>) {
+    (model.valid(), input.without_autodiff())
+}

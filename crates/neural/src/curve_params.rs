@@ -11,7 +11,7 @@ use voltai_core::{
     Dataset, Error, Fit, FittedStandardScaler, ProgressFn, Regressor, Result, StandardScaler, check,
 };
 
-use crate::convert::{array2, scalar, tensor2};
+use crate::convert::{array2, inference, scalar, tensor2};
 use crate::curve::{CurveArchitecture, CurveNet, CurveNetConfig};
 use crate::device::{Backend, seeded};
 use crate::persist::SavedNetwork;
@@ -133,7 +133,10 @@ impl CurveRegressorParams {
             self.init(points, &device)?,
             &self.training,
             |m, _| mse(m, &xt, &yt),
-            |m| Ok(scalar(mse(m, &xv, &yv)?.detach())),
+            |m| {
+                let (m, xv) = inference(m, xv.clone());
+                Ok(scalar(mse(&m, &xv, &yv.clone().without_autodiff())?))
+            },
             progress,
         )?;
         Ok(CurveRegressor {
@@ -219,7 +222,8 @@ impl Regressor for CurveRegressor {
             return Ok(Array1::zeros(0));
         }
         let xs = self.scaling.inputs(x)?;
-        let out = array2(self.net.forward(tensor2(xs.view(), &self.device))?.detach())?;
+        let (net, xs) = inference(&self.net, tensor2(xs.view(), &self.device));
+        let out = array2(net.forward(xs)?)?;
         let pred: Array1<f64> = out
             .column(0)
             .mapv(|v| f64::from(v) * self.scaling.y_scale + self.scaling.y_mean);

@@ -8,7 +8,7 @@ use ndarray::Array2;
 use voltai_core::Result;
 use voltai_core::synthetic::SplitMix64;
 
-use crate::convert::{array2, tensor2};
+use crate::convert::{array2, inference, tensor2};
 use crate::penalty::{masked_mse, monotonicity_penalty};
 use crate::trajectories::SequenceBatch;
 
@@ -178,21 +178,23 @@ impl Forecaster {
     }
 
     /// Forecasts for a batch as an array (`cells × decoder steps`).
+    ///
+    /// Runs without autodiff (see [`crate::convert::inference`]).
     pub fn predict(&self, batch: &SequenceBatch, device: &Device) -> Result<Array2<f32>> {
-        let enc = tensor2(batch.encoder.view(), device);
-        array2(self.forecast(enc, batch.targets.ncols()).detach())
+        let (model, enc) = inference(self, tensor2(batch.encoder.view(), device));
+        array2(model.forecast(enc, batch.targets.ncols()))
     }
 
     /// Activations of each layer for a batch (free-running decoder), one
     /// row per (cell, step).
     pub fn activations(&self, batch: &SequenceBatch, device: &Device) -> Result<Activations> {
-        let enc = tensor2(batch.encoder.view(), device);
-        let (_, enc_states, hiddens, deltas) = self.run(enc, batch.targets.ncols(), None, &[]);
+        let (model, enc) = inference(self, tensor2(batch.encoder.view(), device));
+        let (_, enc_states, hiddens, deltas) = model.run(enc, batch.targets.ncols(), None, &[]);
         // Stacking along a new step axis keeps rows cell-major.
         let per_step = |t: Vec<Tensor<2>>, width: usize| {
             let [b, _] = t[0].dims();
             let n = t.len();
-            Tensor::stack::<3>(t, 1).reshape([b * n, width]).detach()
+            Tensor::stack::<3>(t, 1).reshape([b * n, width])
         };
         let steps = batch.targets.ncols();
         if steps == 0 {
@@ -201,7 +203,7 @@ impl Forecaster {
             ));
         }
         Ok(Activations {
-            encoder: array2(enc_states.detach())?,
+            encoder: array2(enc_states)?,
             decoder: array2(per_step(hiddens, self.hidden))?,
             head: array2(per_step(deltas, 1))?,
         })

@@ -9,7 +9,7 @@ use voltai_core::persist::Persist;
 use voltai_core::split::group_train_test_split;
 use voltai_core::{Error, Fit, ProgressFn, Result};
 
-use crate::convert::tensor2;
+use crate::convert::{inference, tensor2};
 use crate::device::{Backend, seeded};
 use crate::forecaster::{ForecastLoss, Forecaster, ForecasterConfig};
 use crate::persist::SavedNetwork;
@@ -259,10 +259,8 @@ impl FittedForecaster {
             let block = windows.slice(ndarray::s![i, k * w.stride..(k + 1) * w.stride]);
             (block.sum() / w.stride as f64 / w.scale) as f32
         });
-        let out = self
-            .net
-            .forecast(tensor2(encoder.view(), &self.device), w.decoder_steps())
-            .detach();
+        let (net, encoder) = inference(&self.net, tensor2(encoder.view(), &self.device));
+        let out = net.forecast(encoder, w.decoder_steps());
         Ok(crate::convert::array2(out)?.mapv(|v| f64::from(v) * w.scale))
     }
 

@@ -9,7 +9,7 @@ use burn::tensor::{Device, Tensor};
 use ndarray::{Array2, ArrayView2};
 use voltai_core::{Error, Result};
 
-use crate::convert::{array2, tensor2};
+use crate::convert::{array2, inference, tensor2};
 
 /// How task losses are combined.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -116,7 +116,8 @@ impl MultiTaskNet {
 
     /// Predictions for an input matrix.
     pub fn predict(&self, x: ArrayView2<'_, f32>, device: &Device) -> Result<Array2<f32>> {
-        array2(self.forward(tensor2(x, device)).detach())
+        let (model, x) = inference(self, tensor2(x, device));
+        array2(model.forward(x))
     }
 
     /// Per-task weights currently in use (`exp(−s)` when learned).

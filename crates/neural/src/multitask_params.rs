@@ -8,7 +8,7 @@ use voltai_core::persist::Persist;
 use voltai_core::split::train_test_split;
 use voltai_core::{Error, Fit, ProgressFn, Result, check};
 
-use crate::convert::{scalar, tensor2};
+use crate::convert::{inference, scalar, tensor2};
 use crate::device::{Backend, seeded};
 use crate::multitask::{MultiTaskConfig, MultiTaskNet, TaskWeighting};
 use crate::persist::SavedNetwork;
@@ -207,7 +207,12 @@ impl<'a> Fit<MultiTaskData<'a>> for MultiTaskParams {
 }
 
 fn validation_mse(m: &MultiTaskNet, x: Tensor<2>, y: Tensor<2>) -> f64 {
-    scalar((m.forward(x) - y).powf_scalar(2.0).mean().detach())
+    let (m, x) = inference(m, x);
+    scalar(
+        (m.forward(x) - y.without_autodiff())
+            .powf_scalar(2.0)
+            .mean(),
+    )
 }
 
 /// A trained multi-task network.

@@ -6,7 +6,7 @@
 //! model as the floor, ranks the layers; the freeze set is chosen on a
 //! validation cell. The protocol is `voltai::studies::transfer`.
 //!
-//! Writes `reports/transfer_protocols/learning_curve.svg`. About 5 minutes
+//! Writes `reports/transfer_protocols/learning_curve.svg`. About 3 minutes
 //! in release (`VOLTAI_QUICK=1`: 10 % only, one draw, 10 epochs, seconds).
 //!
 //! ```text
@@ -79,19 +79,20 @@ fn main() -> Result<(), voltai::core::Error> {
     }
     println!();
     println!(
-        "\nPer draw: test RMSE % (scratch / pretrained / fine-tuned / CKA-guided), the layers the rule froze \
-         and the learning rates the validation cell chose (scratch / fine-tuning):"
+        "\nPer draw: test RMSE % (scratch / pretrained / fine-tuned / CKA-guided / mean fade), the layers \
+         the rule froze and the learning rates the validation cell chose (scratch / fine-tuning):"
     );
     for d in &report.draws {
         let r = d.test_rmse;
         println!(
-            "  {:>4.0} % draw {}: {:.2} / {:.2} / {:.2} / {:.2}   frozen {:?}   rates {:.0e} / {:.0e}",
+            "  {:>4.0} % draw {}: {:.2} / {:.2} / {:.2} / {:.2} / {:.2}   frozen {:?}   rates {:.0e} / {:.0e}",
             100.0 * d.fraction,
             d.draw + 1,
             r[0],
             r[1],
             r[2],
             r[3],
+            r[4],
             d.frozen,
             d.learning_rates[0],
             d.learning_rates[1]

@@ -27,6 +27,10 @@
 //!   the training windows ([`voltai_neural::transfer::freeze_candidates`]),
 //!   each nested freeze set fitted, the one with the lowest validation
 //!   error kept. No choice reads a test cell.
+//! - **Baseline**: each test cell's last observed step plus the training
+//!   cells' mean drop after theirs
+//!   ([`voltai_neural::trajectories::mean_fade_forecast`]): what a network
+//!   must beat to have learnt anything about a cell's own future.
 
 use voltai_battery_data::CellHistory;
 use voltai_battery_data::data_dir::dataset_dir;
@@ -35,18 +39,22 @@ use voltai_core::split::group_train_test_split;
 use voltai_core::synthetic::SplitMix64;
 use voltai_core::{Error, Progress, ProgressFn, Result};
 use voltai_neural::train::{TrainConfig, train};
-use voltai_neural::trajectories::{CellSeries, SequenceBatch, Windowing, masked_rmse};
+use voltai_neural::trajectories::{
+    CellSeries, SequenceBatch, Windowing, masked_rmse, mean_fade_forecast,
+};
 use voltai_neural::transfer::{
     LayerSimilarity, Similarity, freeze_candidates, freeze_layers, layer_cka,
 };
 use voltai_neural::{Device, ForecastLoss, Forecaster, ForecasterConfig, device};
 
-/// The four ways of getting a target model, in table order.
-pub const METHODS: [&str; 4] = [
+/// The four ways of getting a target model, and the mean-fade baseline
+/// that every network should beat, in table order.
+pub const METHODS: [&str; 5] = [
     "from scratch (target cells only)",
     "pretrained on LFP, no tuning",
     "fine-tuned, all layers",
     "fine-tuned, CKA-guided freezing",
+    "mean fade of the training cells",
 ];
 
 /// Settings of [`transfer_study`].
@@ -174,7 +182,7 @@ pub struct DrawResult {
     /// Draw index.
     pub draw: usize,
     /// Test RMSE (% of initial capacity) of each of [`METHODS`].
-    pub test_rmse: [f64; 4],
+    pub test_rmse: [f64; 5],
     /// Per-layer CKA, pretrained vs from-scratch model, on the training windows.
     pub cka: Vec<LayerSimilarity>,
     /// Per-layer CKA, pretrained vs a randomly initialised model (the floor).
@@ -433,13 +441,16 @@ pub fn transfer_study(
                     guided = (model, v, frozen);
                 }
             }
-            let mut test_rmse = [0.0; 4];
+            let mut test_rmse = [0.0; 5];
             for (k, model) in [&scratch, &pretrained, &full, &guided.0]
                 .into_iter()
                 .enumerate()
             {
                 test_rmse[k] = 100.0 * masked_rmse(&model.predict(&test, &dev)?, &test, 1.0);
             }
+            // The training cells read from cycle 0, as the test cells are.
+            let baseline = mean_fade_forecast(&tgt.select(&order[..n_train]), &test)?;
+            test_rmse[4] = 100.0 * masked_rmse(&baseline, &test, 1.0);
             draws.push(DrawResult {
                 fraction,
                 train_cells: n_train,

@@ -1,5 +1,6 @@
 //! Capacity trajectories cut into an encoder window and a padded, masked
-//! decoder horizon, with the persistence and linear-extrapolation baselines.
+//! decoder horizon, with the persistence, linear-extrapolation and mean-fade
+//! baselines.
 
 use ndarray::{Array1, Array2};
 use voltai_battery_data::CellHistory;
@@ -342,6 +343,71 @@ pub fn fraction_increasing(pred: &Array2<f32>, batch: &SequenceBatch, tolerance:
 pub fn persistence_forecast(batch: &SequenceBatch) -> Array2<f32> {
     let last = batch.encoder.ncols() - 1;
     Array2::from_shape_fn(batch.targets.dim(), |(i, _)| batch.encoder[[i, last]])
+}
+
+/// Mean fade: every future step is the last observed step plus the mean,
+/// over the `training` rows that observed that step, of their own drop
+/// from their last observed step. The simplest forecast that learns from
+/// other cells: it knows how much cells of this kind fade next, not how
+/// this one differs.
+///
+/// An error when `training` is empty, when its horizon differs from
+/// `batch`'s, or when no training row reaches a step `batch` asks for.
+///
+/// ```
+/// use voltai_neural::trajectories::{CellSeries, SequenceBatch, Windowing, mean_fade_forecast};
+///
+/// let w = Windowing { window: 20, stride: 10, horizon: 20, scale: 1.0 };
+/// // Two training cells drop 0.1 and 0.3 ten cycles after their window.
+/// let cell = |id: &str, drop: f64| {
+///     let mut q = vec![1.0; 20];
+///     q.extend([1.0 - drop; 20]);
+///     CellSeries::new(id, q)
+/// };
+/// let train = SequenceBatch::new(&[cell("a", 0.1), cell("b", 0.3)], w)?;
+/// let test = SequenceBatch::new(&[CellSeries::new("c", vec![0.9; 40])], w)?;
+/// let p = mean_fade_forecast(&train, &test)?;
+/// assert!((p[[0, 0]] - 0.7).abs() < 1e-6); // 0.9 − mean(0.1, 0.3)
+/// # Ok::<(), voltai_core::Error>(())
+/// ```
+pub fn mean_fade_forecast(training: &SequenceBatch, batch: &SequenceBatch) -> Result<Array2<f32>> {
+    if training.is_empty() {
+        return Err(Error::EmptyInput("mean fade needs training rows".into()));
+    }
+    let steps = batch.targets.ncols();
+    if training.targets.ncols() != steps || training.encoder.ncols() != batch.encoder.ncols() {
+        return Err(Error::shape_mismatch(
+            "mean fade: forecast vs training windows (encoder, decoder steps)",
+            [training.encoder.ncols(), training.targets.ncols()],
+            [batch.encoder.ncols(), steps],
+        ));
+    }
+    let last = training.encoder.ncols() - 1;
+    let mut drop = vec![(0.0f64, 0usize); steps];
+    for i in 0..training.len() {
+        for (t, d) in drop.iter_mut().enumerate() {
+            if training.mask[[i, t]] > 0.0 {
+                d.0 += f64::from(training.targets[[i, t]]) - f64::from(training.encoder[[i, last]]);
+                d.1 += 1;
+            }
+        }
+    }
+    let mean: Vec<f64> = drop
+        .iter()
+        .map(|&(sum, n)| if n > 0 { sum / n as f64 } else { f64::NAN })
+        .collect();
+    for i in 0..batch.len() {
+        if let Some(t) = (0..steps).find(|&t| batch.mask[[i, t]] > 0.0 && mean[t].is_nan()) {
+            return Err(Error::InvalidInput(format!(
+                "no training row reaches forecast step {t}, which {} asks for",
+                batch.cell_ids[i]
+            )));
+        }
+    }
+    Ok(Array2::from_shape_fn(batch.targets.dim(), |(i, t)| {
+        let m = if mean[t].is_nan() { 0.0 } else { mean[t] };
+        (f64::from(batch.encoder[[i, last]]) + m) as f32
+    }))
 }
 
 /// Linear extrapolation of a least-squares line through the last half of

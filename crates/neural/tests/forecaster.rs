@@ -8,7 +8,7 @@ use voltai_neural::penalty::{masked_mse, monotonicity_penalty};
 use voltai_neural::train::{TrainConfig, load_checkpoint, save_checkpoint, train};
 use voltai_neural::trajectories::{
     CellSeries, SequenceBatch, Windowing, fraction_increasing, linear_forecast, masked_rmse,
-    persistence_forecast,
+    mean_fade_forecast, persistence_forecast,
 };
 use voltai_neural::{ForecastLoss, Forecaster, ForecasterConfig};
 
@@ -80,6 +80,50 @@ fn windowing_pads_and_masks_and_baselines_have_closed_forms() {
     assert!(SequenceBatch::new(&short, W).is_err());
     let nan = vec![CellSeries::new("n", vec![f64::NAN; 400])];
     assert!(SequenceBatch::new(&nan, W).is_err());
+}
+
+/// The mean-fade baseline: a cell's last observed step plus the training
+/// rows' mean drop after theirs, each step averaged over the rows that
+/// reach it; it fails loudly when it cannot say.
+#[test]
+fn mean_fade_forecast_adds_the_training_cells_mean_drop() {
+    let w = Windowing {
+        window: 20,
+        stride: 10,
+        horizon: 30,
+        scale: 1.0,
+    };
+    // Cell "a" drops 0.1 per step after its window for 3 steps; "b" drops
+    // 0.3 per step but ends after 2.
+    let steps = |id: &str, level: f64, drop: f64, n: usize| {
+        let mut q = vec![level; 20];
+        for k in 1..=n {
+            q.extend([level - drop * k as f64; 10]);
+        }
+        CellSeries::new(id, q)
+    };
+    let train = SequenceBatch::new(&[steps("a", 1.0, 0.1, 3), steps("b", 0.8, 0.3, 2)], w).unwrap();
+    let test = SequenceBatch::new(&[steps("c", 0.9, 0.0, 3)], w).unwrap();
+    let p = mean_fade_forecast(&train, &test).unwrap();
+    // Drops: step 1 mean(0.1, 0.3), step 2 mean(0.2, 0.6), step 3 only a's 0.3.
+    for (t, want) in [0.9 - 0.2, 0.9 - 0.4, 0.9 - 0.3].into_iter().enumerate() {
+        assert!(
+            (p[[0, t]] as f64 - want).abs() < 1e-6,
+            "step {t}: {}",
+            p[[0, t]]
+        );
+    }
+    // Every training row identical to the test cell: the forecast is exact.
+    let same = SequenceBatch::new(&[steps("d", 0.9, 0.05, 3)], w).unwrap();
+    assert!(masked_rmse(&mean_fade_forecast(&same, &same).unwrap(), &same, 1.0) < 1e-6);
+    // No training row reaches step 3, which the test cell asks for.
+    let short = SequenceBatch::new(&[steps("e", 1.0, 0.1, 2)], w).unwrap();
+    assert!(mean_fade_forecast(&short, &test).is_err());
+    // No rows, or windows of another shape.
+    assert!(mean_fade_forecast(&train.select(&[]), &test).is_err());
+    let other = Windowing { horizon: 20, ..w };
+    let test2 = SequenceBatch::new(&[steps("c", 0.9, 0.0, 3)], other).unwrap();
+    assert!(mean_fade_forecast(&train, &test2).is_err());
 }
 
 #[test]

@@ -4,7 +4,10 @@
 //! 10 %, 25 %, 50 % of the 44 cells, 5 seeded draws each). Per-layer CKA
 //! between the pretrained and the from-scratch model, with an untrained
 //! model as the floor, ranks the layers; the freeze set is chosen on a
-//! validation cell. The protocol is `voltai::studies::transfer`.
+//! validation cell. Every method is also set against the mean-fade
+//! baseline (a cell's last observed step plus the training cells' mean
+//! drop), which a network must beat to have learnt anything about a cell's
+//! own future. The protocol is `voltai::studies::transfer`.
 //!
 //! Writes `reports/transfer_protocols/learning_curve.svg`. About 3 minutes
 //! in release (`VOLTAI_QUICK=1`: 10 % only, one draw, 10 epochs, seconds).

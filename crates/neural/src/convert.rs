@@ -38,3 +38,28 @@ pub fn scalar(t: Tensor<1>) -> f64 {
 pub fn inference<M: burn::module::Module>(model: &M, input: Tensor<2>) -> (M, Tensor<2>) {
     (model.valid(), input.without_autodiff())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::LinearConfig;
+
+    /// Off autodiff: neither the module's weights nor the input carry it,
+    /// and the forward pass gives the same values as on the autodiff device.
+    #[test]
+    fn inference_leaves_autodiff_and_keeps_values() {
+        let device = crate::device::cpu(4);
+        let layer = LinearConfig::new(3, 2).init(&device);
+        let x = tensor2(
+            ndarray::array![[1.0f32, -2.0, 0.5], [0.0, 3.0, 1.0]].view(),
+            &device,
+        );
+        assert!(x.is_autodiff() && layer.weight.val().is_autodiff());
+        let want = array2(layer.forward(x.clone()).detach()).unwrap();
+        let (plain, x) = inference(&layer, x);
+        assert!(!x.is_autodiff() && !plain.weight.val().is_autodiff());
+        let out = plain.forward(x);
+        assert!(!out.is_autodiff());
+        assert_eq!(array2(out).unwrap(), want);
+    }
+}

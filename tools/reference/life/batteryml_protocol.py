@@ -247,13 +247,9 @@ def main():
     # (models/rul_predictors/pcr.py): on 41 x 1000 inputs svd_solver='auto' picks the
     # randomized solver, seeded through numpy's global state (np.random.seed(0) in its
     # Pipeline). Whether that approximate subspace explains the published 90 / 187:
-    pcr = set()
-    for seed in range(20):
-        for solver in ("full", "randomized"):
-            np.random.seed(seed)
-            mk = lambda: make_pipeline(PCA(12, svd_solver=solver, random_state=seed if solver == "randomized" else None),
-                                       LinearRegression())
-            pcr.add(tuple(round(r) for r in run(xs, life, train, tests, mk)[0]))
+    solvers = [PCA(12, svd_solver="full")] + [PCA(12, svd_solver="randomized", random_state=s) for s in range(20)]
+    pcr = {tuple(round(r) for r in run(xs, life, train, tests, lambda p=p: make_pipeline(p, LinearRegression()))[0])
+           for p in solvers}
     print(f"(a) PCR(12) with the full solver and the randomized one under seeds 0-19: "
           f"{', '.join(f'{a}/{b}' for a, b in sorted(pcr))} (BatteryML 90/187)")
 

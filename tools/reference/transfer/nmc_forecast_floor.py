@@ -69,6 +69,17 @@ def mean_fade(enc_tr, tgt_tr, enc_te):
     return enc_te[:, -1:] + drop
 
 
+def neighbours(enc, tgt, shape, tr, te, k):
+    """Each test cell's last block plus the mean drop of its k nearest training cells in shape."""
+    out = np.zeros((len(te), tgt.shape[1]))
+    for a, i in enumerate(te):
+        for t in range(tgt.shape[1]):
+            ok = tr[~np.isnan(tgt[tr, t])]
+            near = ok[np.argsort(np.linalg.norm(shape[ok] - shape[i], axis=1))[:k]]
+            out[a, t] = enc[i, -1] + np.mean(tgt[near, t] - enc[near, -1])
+    return out
+
+
 def ridge_fit_predict(x_tr, y_tr, x_te, alpha):
     mu, sd = x_tr.mean(0), x_tr.std(0) + 1e-12
     a, b = (x_tr - mu) / sd, (x_te - mu) / sd
@@ -92,7 +103,6 @@ def main():
     fade = np.vstack([mean_fade(enc[others(i)], tgt[others(i)], enc[i:i + 1]) for i in range(n)])
     alphas = np.logspace(-2, 4, 13)
     ridge = np.zeros_like(tgt)
-    knn = np.zeros_like(tgt)
     for i in range(n):
         o = others(i)
         for t in range(tgt.shape[1]):
@@ -102,8 +112,7 @@ def main():
             inner = [np.mean([(ridge_fit_predict(shape[np.delete(ok, k)], np.delete(y, k), shape[ok[k]:ok[k] + 1], a)[0] - y[k]) ** 2
                               for k in range(len(ok))]) for a in alphas]
             ridge[i, t] = enc[i, -1] + ridge_fit_predict(shape[ok], y, shape[i:i + 1], alphas[int(np.argmin(inner))])[0]
-            near = ok[np.argsort(np.linalg.norm(shape[ok] - shape[i], axis=1))[:5]]
-            knn[i, t] = enc[i, -1] + np.mean(tgt[near, t] - enc[near, -1])
+    knn = np.vstack([neighbours(enc, tgt, shape, others(i), [i], 5) for i in range(n)])
     for name, pred in [("persistence", persistence), ("linear extrapolation", linear),
                        ("mean fade", fade), ("ridge on the observed shape", ridge),
                        ("5 nearest neighbours in shape", knn)]:
@@ -124,20 +133,11 @@ def main():
     print("\nNearest neighbours in observed shape from random draws (60 draws; every k shown, none chosen):")
     rng = np.random.default_rng(0)
 
-    def neighbours(tr, te, k):
-        out = np.zeros((len(te), tgt.shape[1]))
-        for a, i in enumerate(te):
-            for t in range(tgt.shape[1]):
-                ok = tr[~np.isnan(tgt[tr, t])]
-                near = ok[np.argsort(np.linalg.norm(shape[ok] - shape[i], axis=1))[:k]]
-                out[a, t] = enc[i, -1] + np.mean(tgt[near, t] - enc[near, -1])
-        return out
-
     for share, m in [(10, 5), (25, 11), (50, 22)]:
         draws = [rng.permutation(n) for _ in range(60)]
         cells = []
         for k in (1, 2, 3, 5):
-            s = np.array([rmse(neighbours(p[:m], p[m:], k), tgt[p[m:]]) for p in draws])
+            s = np.array([rmse(neighbours(enc, tgt, shape, p[:m], p[m:], k), tgt[p[m:]]) for p in draws])
             cells.append(f"k={k}: {s.mean():.2f} +- {s.std(ddof=1):.2f}")
         print(f"  {share:2d} % ({m:2d} cells): " + ",  ".join(cells))
 

@@ -32,14 +32,10 @@ from collections import defaultdict
 
 import numpy as np
 
-from nmc_forecast_floor import STRIDE, WINDOW, HORIZON, load, mean_fade, neighbours, rmse
+from nmc_forecast_floor import STRIDE, WINDOW, HORIZON, blocks, load, mean_fade, neighbours, rmse
 
 ATTIA = os.environ.get("ATTIA_DIR", "/work/shared/data/attia2020_closed_loop_fastcharge")
 STEPS = HORIZON // STRIDE
-
-
-def blocks(v):
-    return v[: len(v) // STRIDE * STRIDE].reshape(-1, STRIDE).mean(1)
 
 
 def load_source(speedups=(1, 2, 3), every=100):
@@ -94,7 +90,6 @@ def main():
 
     print("\nZero-shot from the LFP source, tested on all 44 NMC cells (test RMSE %):")
     print(f"  LFP mean fade                              {rmse(mean_fade(src_enc, src_tgt, enc), tgt):.2f}")
-    src_shape = src_enc - src_enc[:, -1:]
     pooled = np.vstack([src_enc, enc])
     pooled_tgt = np.vstack([src_tgt, tgt])
     pooled_shape = pooled - pooled[:, -1:]
@@ -105,19 +100,21 @@ def main():
     coef = fit_rate_model(src_enc, src_tgt)
     print(f"  LFP rate model (drop on recent fade rate)  {rmse(rate_forecast(coef, enc), tgt):.2f}"
           f"   (slope at the last step: {coef[-1, 1]:.0f} blocks)")
-    loo = np.vstack([rate_forecast(fit_rate_model(np.delete(enc, i, 0), np.delete(tgt, i, 0)), enc[i:i + 1])
-                     for i in range(n)])
-    print(f"  for scale: the rate model fitted on the other 43 NMC cells {rmse(loo, tgt):.2f}, "
-          f"their mean fade {rmse(np.vstack([mean_fade(np.delete(enc, i, 0), np.delete(tgt, i, 0), enc[i:i + 1]) for i in range(n)]), tgt):.2f}")
+    def leave_one_out(forecast):
+        return np.vstack([forecast(np.delete(enc, i, 0), np.delete(tgt, i, 0), enc[i:i + 1]) for i in range(n)])
+
+    loo_rate = leave_one_out(lambda e, t, x: rate_forecast(fit_rate_model(e, t), x))
+    print(f"  for scale: the rate model fitted on the other 43 NMC cells {rmse(loo_rate, tgt):.2f}, "
+          f"their mean fade {rmse(leave_one_out(mean_fade), tgt):.2f}")
 
     print("\n10 % of the target (5 cells), 200 random draws, tested on the other 39 (test RMSE %, mean +- sd):")
     rng = np.random.default_rng(0)
     fade, knn = [], {k: [] for k in (1, 2, 3, 5)}
+    shape = enc - enc[:, -1:]
     for _ in range(200):
         perm = rng.permutation(n)
         tr, te = perm[:5], perm[5:]
         fade.append(rmse(mean_fade(enc[tr], tgt[tr], enc[te]), tgt[te]))
-        shape = enc - enc[:, -1:]
         for k in knn:
             knn[k].append(rmse(neighbours(enc, tgt, shape, tr, te, k), tgt[te]))
     fade = np.array(fade)

@@ -37,6 +37,11 @@ DATA = os.environ.get("CHEN_DIR", "/work/shared/data/chen_nmc_pouch_aging_modes"
 WINDOW, STRIDE, HORIZON = 100, 10, 320
 
 
+def blocks(v):
+    """Means of consecutive STRIDE-cycle blocks (a trailing partial block is dropped)."""
+    return v[: len(v) // STRIDE * STRIDE].reshape(-1, STRIDE).mean(1)
+
+
 def load():
     rows = defaultdict(list)
     with open(os.path.join(DATA, "cycles.csv")) as f:
@@ -49,7 +54,6 @@ def load():
         assert np.all(np.diff(cycles) == 1), cell  # consecutive, as CellSeries requires
         q = np.array([v for _, v in series])
         q = q / q[(cycles >= 2) & (cycles <= 6)].mean()
-        blocks = lambda v: v[: len(v) // STRIDE * STRIDE].reshape(-1, STRIDE).mean(1)
         e = blocks(q[:WINDOW])
         t = np.full(HORIZON // STRIDE, np.nan)
         later = blocks(q[WINDOW:WINDOW + HORIZON])
